@@ -1,0 +1,169 @@
+"""The Optuna backend: Optuna's samplers, built from `sampler_config`, sampling define-by-run."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import optuna
+
+from .._validation import unknown_keyword
+from ..space import SearchSpace
+from ..space._dimensions import Categorical, Dimension, Float, Int, encode_choice
+from ._base import Backend
+
+SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
+    "tpe": optuna.samplers.TPESampler,
+    "gp": optuna.samplers.GPSampler,
+    "cmaes": optuna.samplers.CmaEsSampler,
+    "random": optuna.samplers.RandomSampler,
+    "qmc": optuna.samplers.QMCSampler,
+    "nsga2": optuna.samplers.NSGAIISampler,
+}
+
+
+class OptunaBackend(Backend):
+    """Samples with one of Optuna's samplers."""
+
+    name = "optuna"
+
+    def __init__(
+        self,
+        sampler_config: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        space: SearchSpace | None = None,
+    ) -> None:
+        self._sampler = build_sampler(sampler_config or {}, seed, space)
+
+    @property
+    def sampler(self) -> optuna.samplers.BaseSampler:
+        """The Optuna sampler the study is created with."""
+        return self._sampler
+
+    def suggest(self, trial: optuna.Trial, space: SearchSpace) -> dict[str, Any]:
+        """Sample every active parameter of `space` into `trial`, parents first."""
+        params: dict[str, Any] = {}
+        for name in space.order:
+            if space.is_active(name, params):
+                params[name] = suggest_dimension(trial, space[name])
+        return params
+
+
+def suggest_dimension(trial: optuna.Trial, dim: Dimension) -> Any:
+    """Ask `trial` for one value of `dim`; a frozen dimension is a one-point distribution."""
+    if isinstance(dim, Float):
+        low, high = (dim.frozen_value, dim.frozen_value) if dim.frozen else (dim.low, dim.high)
+        return trial.suggest_float(dim.name, low, high, log=dim.log)
+    if isinstance(dim, Int):
+        low, high = (dim.frozen_value, dim.frozen_value) if dim.frozen else (dim.low, dim.high)
+        return trial.suggest_int(dim.name, low, high, log=dim.log)
+    assert isinstance(dim, Categorical)
+    if dim.frozen:
+        return dim.decode(trial.suggest_categorical(dim.name, [encode_choice(dim.frozen_value)]))
+    return dim.decode(trial.suggest_categorical(dim.name, list(dim.encoded_choices)))
+
+
+def build_sampler(
+    sampler_config: Mapping[str, Any], seed: int | None, space: SearchSpace | None = None
+) -> optuna.samplers.BaseSampler:
+    """Build an Optuna sampler from `sampler_config`; errors name the offending key."""
+    config = dict(sampler_config)
+    kind = config.pop("sampler_type", "tpe")
+    if kind not in SAMPLERS:
+        raise ValueError(
+            f"sampler_config['sampler_type'] must be one of "
+            f"{', '.join(repr(k) for k in SAMPLERS)}, got {kind!r}"
+        )
+    factory = SAMPLERS[kind]
+    accepted = [
+        p.name
+        for p in inspect.signature(factory).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+        or p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ]
+    for key in config:
+        if key not in accepted:
+            raise unknown_keyword(f"sampler_config for sampler_type={kind!r}", key, accepted)
+    if "seed" in config and seed is not None and config["seed"] != seed:
+        raise ValueError(
+            f"sampler_config['seed']={config['seed']!r} disagrees with random_state={seed!r}"
+        )
+    config.setdefault("seed", seed)
+    if kind == "tpe":
+        _tpe_options(config, space)
+    _check_counts(config)
+    try:
+        with warnings.catch_warnings():
+            # `group` is experimental in Optuna; we choose it ourselves for conditional spaces.
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return factory(**config)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"sampler_config for sampler_type={kind!r}: {exc}") from exc
+
+
+def _check_counts(config: dict[str, Any]) -> None:
+    for key, minimum in (("n_startup_trials", 0), ("n_ei_candidates", 1), ("population_size", 2)):
+        if key in config:
+            value = config[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise ValueError(
+                    f"sampler_config[{key!r}] must be an integer >= {minimum}, got {value!r}"
+                )
+
+
+def _tpe_options(config: dict[str, Any], space: SearchSpace | None) -> None:
+    if "gamma" in config:
+        config["gamma"] = gamma_function(config["gamma"])
+    if "weights" in config:
+        config["weights"] = weights_function(config["weights"])
+    conditional = space is not None and any(space[n].condition is not None for n in space)
+    if conditional and config.get("multivariate", True):
+        # Optuna's advice for conditional spaces: model each group of co-occurring params jointly.
+        config.setdefault("multivariate", True)
+        config.setdefault("group", True)
+
+
+def gamma_function(gamma: Any) -> Callable[[int], int]:
+    """`gamma` as Optuna expects it: a fraction g in (0, 1] means min(ceil(g * n), 25) trials.
+
+    A callable is used as it is (Optuna's own form: n finished trials -> size of the good set).
+    """
+    if callable(gamma):
+        return gamma
+    if isinstance(gamma, bool) or not isinstance(gamma, int | float) or not 0 < gamma <= 1:
+        raise ValueError(
+            f"sampler_config['gamma'] must be a fraction in (0, 1] or a callable, got {gamma!r}"
+        )
+    fraction = float(gamma)
+    return lambda n: min(math.ceil(fraction * n), 25)
+
+
+def weights_function(weights: Any) -> Callable[[int], np.ndarray]:
+    """`weights` as Optuna expects it: n -> an array of n weights, oldest first.
+
+    The spec's `lambda x: min(x, 25)` returns a number, not an array. A callable that returns a
+    number k is read as "the k most recent observations get full weight, older ones ramp down
+    linearly", which is how Optuna's default weights work with k = 25.
+    """
+    if not callable(weights):
+        raise ValueError(f"sampler_config['weights'] must be a callable, got {weights!r}")
+
+    def wrapped(n: int) -> np.ndarray:
+        out = weights(n)
+        if np.ndim(out) == 0:
+            k = min(max(int(out), 0), n)
+            ramp = np.linspace(1.0 / n, 1.0, num=n - k + 1)[:-1] if n > k else np.asarray([])
+            return np.concatenate([ramp, np.ones(k)])
+        arr = np.asarray(out, dtype=float)
+        if arr.shape != (n,):
+            raise ValueError(
+                f"sampler_config['weights'] returned {arr.shape[0] if arr.ndim else 'a'} "
+                f"weights for {n} observations"
+            )
+        return arr
+
+    return wrapped

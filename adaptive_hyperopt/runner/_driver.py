@@ -1,0 +1,577 @@
+"""The driver: the one writer of a study.
+
+It asks the backend for parameters, hands trials to an executor, tells results to the study,
+publishes events, runs callbacks, applies commands at trial boundaries and decides when the
+study ends. Executors and other threads talk to it only through its inbox.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import math
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from ..adapt._scheduler import Scheduler
+from ..backends import Backend
+from ..config import OptimizationConfig
+from ..events import (
+    Adaptation,
+    Error,
+    EventBus,
+    Finished,
+    Paused,
+    Resumed,
+    SpaceChanged,
+    Stopped,
+    StudyStarted,
+    TrialFinished,
+    TrialStarted,
+)
+from ..space import SearchSpace
+from ._callbacks import Callbacks
+from ._commands import Command
+from ._executors import Executor, Objective, Outcome, SerialExecutor, ThreadExecutor, judge
+from ._history import History, TrialRecord
+
+logger = logging.getLogger("adaptive_hyperopt")
+
+ATTR_BACKEND = "ah.backend"
+ATTR_SPACE_VERSION = "ah.space_version"
+ATTR_FAIL_REASON = "ah.fail_reason"
+STUDY_ATTR_SPACE = "ah.space"
+STUDY_ATTR_SPACE_LOG = "ah.space_log"
+
+
+@dataclass(frozen=True)
+class StudyStatus:
+    """A snapshot of a study's progress, safe to read from any thread."""
+
+    state: str
+    n_complete: int
+    n_failed: int
+    n_pruned: int
+    n_running: int
+    best_value: float | None
+    best_params: dict[str, Any] | None
+    elapsed: float
+    trials_per_second: float
+    space_version: int
+    paused: bool
+
+
+class Driver:
+    """Runs one study to the end of its budget, a stop command or too many failures."""
+
+    def __init__(
+        self,
+        study: optuna.Study,
+        space: SearchSpace,
+        backend: Backend,
+        objective: Objective,
+        config: OptimizationConfig,
+        bus: EventBus,
+        callbacks: Callbacks,
+        executor: str = "serial",
+    ) -> None:
+        self.study = study
+        self.space = space
+        self.backend = backend
+        self.objective = objective
+        self.config = config
+        self.bus = bus
+        self.callbacks = callbacks
+        self.maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+        self.inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._accepting = True
+        self._inbox_lock = threading.Lock()
+        self.executor: Executor = (
+            ThreadExecutor(self.inbox, config.workers)
+            if executor == "threads"
+            else SerialExecutor(self.inbox)
+        )
+        self.scheduler = Scheduler(config.adaptation_interval)
+        self.history = History()
+        self.state = "created"
+        self.paused = False
+        self._stop_reason: str | None = None
+        self._running: dict[int, optuna.Trial] = {}
+        self._params: dict[int, dict[str, Any]] = {}
+        self._space_version_of: dict[int, int] = {}
+        self._started = 0
+        self.n_complete = self.n_failed = self.n_pruned = 0
+        self._recent_failures: deque[str] = deque(maxlen=5)
+        self.best_value: float | None = None
+        self.best_params: dict[str, Any] | None = None
+        self.best_number: int | None = None
+        self._stale_rounds = 0
+        self._reference_best: float | None = None
+        self._t0 = 0.0
+        self._deadline = math.inf
+        self._load_existing_best()
+
+    def send(self, command: Command) -> None:
+        """Queue a command from any thread; refused at once if the study has ended."""
+        with self._inbox_lock:
+            if self._accepting:
+                self.inbox.put(command)
+                return
+        command.answer(False, "the study has finished")
+
+    # Status -------------------------------------------------------------------------------
+    def status(self) -> StudyStatus:
+        """A consistent-enough snapshot (plain attribute reads, no lock needed)."""
+        elapsed = time.time() - self._t0 if self._t0 else 0.0
+        finished = self.n_complete + self.n_failed + self.n_pruned
+        return StudyStatus(
+            state=self.state,
+            n_complete=self.n_complete,
+            n_failed=self.n_failed,
+            n_pruned=self.n_pruned,
+            n_running=len(self._running),
+            best_value=self.best_value,
+            best_params=self.best_params,
+            elapsed=elapsed,
+            trials_per_second=finished / elapsed if elapsed > 0 else 0.0,
+            space_version=self.space.version,
+            paused=self.paused,
+        )
+
+    # The loop -----------------------------------------------------------------------------
+    def run(self) -> History:
+        """Drive the study to its end; return the trials finished by this run."""
+        self._t0 = time.time()
+        if self.config.timeout is not None:
+            self._deadline = self._t0 + self.config.timeout
+        self.state = "running"
+        self._record_space()
+        self._publish_start()
+        try:
+            self._loop()
+        except KeyboardInterrupt:
+            self._abandon_running("interrupted: KeyboardInterrupt")
+            self._finish("interrupted")
+            raise
+        except BaseException as exc:
+            self._abandon_running(f"driver error: {type(exc).__name__}: {exc}")
+            self.bus.publish(Error(self.bus.study, time.time(), where="driver", message=str(exc)))
+            self._finish("error")
+            raise
+        self._finish(self._stop_reason or "budget")
+        return self.history
+
+    def _loop(self) -> None:
+        inbox = self.inbox
+        while True:
+            if self.paused and not self._running:
+                self._handle(inbox.get())  # sleep until a command arrives
+                continue
+            while not inbox.empty():
+                self._handle(inbox.get_nowait())
+            while self._may_start():
+                self._start_trial()
+            if not self._running:
+                if self.paused:
+                    continue
+                return
+            self._handle(inbox.get())
+
+    def _may_start(self) -> bool:
+        if self.paused or self._stop_reason is not None:
+            return False
+        if len(self._running) >= self.executor.workers:
+            return False
+        if self.config.n_trials is not None and self._started >= self.config.n_trials:
+            return False
+        if time.time() >= self._deadline:
+            if self._stop_reason is None and not self._running:
+                self._stop_reason = "timeout"
+            return False
+        return True
+
+    def _handle(self, item: Any) -> None:
+        if isinstance(item, Outcome):
+            self._finish_trial(item)
+        else:
+            self._apply(item)
+
+    # Trials -------------------------------------------------------------------------------
+    def _start_trial(self) -> None:
+        trial = self.study.ask()
+        space = self.space
+        params = self.backend.suggest(trial, space)
+        trial.set_user_attr(ATTR_BACKEND, self.backend.name)
+        trial.set_user_attr(ATTR_SPACE_VERSION, space.version)
+        number = trial.number
+        self._running[number] = trial
+        self._params[number] = params
+        self._space_version_of[number] = space.version
+        self._started += 1
+        self.bus.publish(
+            TrialStarted(
+                self.bus.study,
+                time.time(),
+                number=number,
+                params=params,
+                space_version=space.version,
+            )
+        )
+        self.executor.submit(number, self.objective, params)
+
+    def _finish_trial(self, outcome: Outcome) -> None:
+        number = outcome.number
+        trial = self._running.pop(number)
+        params = self._params.pop(number)
+        version = self._space_version_of.pop(number)
+        if isinstance(outcome.error, KeyboardInterrupt | SystemExit):
+            self._tell_fail(trial, f"interrupted: {type(outcome.error).__name__}")
+            raise outcome.error
+        value, reason = judge(outcome, self.maximize)
+        if reason is not None:
+            if outcome.traceback:
+                logger.debug("trial %d failed:\n%s", number, outcome.traceback)
+            frozen = self._tell_fail(trial, reason)
+            state = "FAIL"
+            self.n_failed += 1
+            self._recent_failures.append(f"trial {number}: {reason}")
+            if not self.config.catch_exceptions and outcome.error is not None:
+                self._record(frozen, params, None, state, reason, outcome, version)
+                self._stop_reason = "exception"
+                raise outcome.error
+        else:
+            assert value is not None
+            frozen = self.study.tell(trial, value)
+            state = "COMPLETE"
+            self.n_complete += 1
+            self._update_best(number, value, params)
+        self._record(frozen, params, value, state, reason, outcome, version)
+        self._after_trial(frozen, number, value, state)
+
+    def _tell_fail(self, trial: optuna.Trial, reason: str) -> optuna.trial.FrozenTrial:
+        trial.set_user_attr(ATTR_FAIL_REASON, reason)
+        return self.study.tell(trial, state=TrialState.FAIL)
+
+    def _record(
+        self,
+        frozen: optuna.trial.FrozenTrial,
+        params: dict[str, Any],
+        value: float | None,
+        state: str,
+        reason: str | None,
+        outcome: Outcome,
+        version: int,
+    ) -> None:
+        self.history.append(
+            TrialRecord(
+                number=frozen.number,
+                params=params,
+                value=value,
+                state=state,
+                reason=reason,
+                datetime_start=frozen.datetime_start,
+                datetime_complete=frozen.datetime_complete,
+                duration=outcome.end - outcome.start,
+                backend=self.backend.name,
+                space_version=version,
+            )
+        )
+        self.bus.publish(
+            TrialFinished(
+                self.bus.study,
+                time.time(),
+                number=frozen.number,
+                state=state,
+                value=value,
+                params=params,
+                reason=reason,
+                duration=outcome.end - outcome.start,
+                best_value=self.best_value,
+                best_number=self.best_number,
+            )
+        )
+
+    def _after_trial(
+        self, frozen: optuna.trial.FrozenTrial, number: int, value: float | None, state: str
+    ) -> None:
+        self.backend.tell(frozen)
+        self.callbacks.trial_finished(self.study, frozen, number, self.best_value, value, state)
+        if self.config.enable_monitoring:
+            self._log_progress(number, value, state)
+        cfg = self.config
+        if cfg.max_failures is not None and self.n_failed >= cfg.max_failures:
+            self._request_stop(
+                f"max_failures={cfg.max_failures} reached; last: "
+                + "; ".join(self._recent_failures)
+            )
+        if cfg.early_stopping_rounds is not None and state != "FAIL":
+            self._stale_rounds += 1
+            if self._stale_rounds >= cfg.early_stopping_rounds:
+                self._request_stop(
+                    f"early stopping: no improvement above {cfg.min_improvement_threshold} "
+                    f"in {cfg.early_stopping_rounds} trials"
+                )
+        finished = self.n_complete + self.n_failed + self.n_pruned
+        if self.scheduler.due(finished):
+            self._adapt("interval")
+        if cfg.enable_gc:
+            gc.collect()
+
+    def _update_best(self, number: int, value: float, params: dict[str, Any]) -> None:
+        best = self.best_value
+        if best is None or (value > best if self.maximize else value < best):
+            self.best_value, self.best_params, self.best_number = value, params, number
+        ref = self._reference_best
+        gain = math.inf if ref is None else (value - ref if self.maximize else ref - value)
+        if gain > self.config.min_improvement_threshold:
+            self._reference_best = value
+            self._stale_rounds = -1  # this trial itself is counted by _after_trial
+
+    def _abandon_running(self, reason: str) -> None:
+        for number, trial in list(self._running.items()):
+            try:
+                frozen = self._tell_fail(trial, reason)
+                self.n_failed += 1
+                outcome = Outcome(number, None, None, None, time.time(), time.time())
+                version = self._space_version_of.get(number, self.space.version)
+                self._record(
+                    frozen, self._params.get(number, {}), None, "FAIL", reason, outcome, version
+                )
+            except Exception:  # the study must still end cleanly
+                logger.exception("could not record trial %d as failed", number)
+        self._running.clear()
+        self.executor.shutdown()
+
+    def _request_stop(self, reason: str) -> None:
+        if self._stop_reason is None:
+            self._stop_reason = reason
+            self.bus.publish(Stopped(self.bus.study, time.time(), reason=reason))
+            logger.warning("study %s stopping: %s", self.bus.study, reason)
+
+    def _finish(self, reason: str) -> None:
+        self.executor.shutdown()
+        with self._inbox_lock:
+            self._accepting = False
+        while not self.inbox.empty():
+            item = self.inbox.get_nowait()
+            if isinstance(item, Command):
+                item.answer(False, "the study has finished")
+        self.state = "finished" if reason not in ("error", "interrupted") else reason
+        self.bus.publish(
+            Finished(
+                self.bus.study,
+                time.time(),
+                n_complete=self.n_complete,
+                n_failed=self.n_failed,
+                n_pruned=self.n_pruned,
+                best_value=self.best_value,
+                best_params=self.best_params,
+                reason=reason,
+            )
+        )
+        self.bus.close()
+
+    # Commands -----------------------------------------------------------------------------
+    def _apply(self, command: Command) -> None:
+        try:
+            handler = _HANDLERS[command.kind]
+        except KeyError:
+            command.answer(False, f"unknown command {command.kind!r}")
+            return
+        try:
+            handler(self, command)
+        except (ValueError, TypeError) as exc:
+            command.answer(False, str(exc))
+        except Exception as exc:  # never let a command kill the study
+            logger.exception("command %s failed", command.kind)
+            self.bus.publish(
+                Error(
+                    self.bus.study, time.time(), where=f"command {command.kind}", message=str(exc)
+                )
+            )
+            command.answer(False, f"internal error: {exc}")
+
+    def _cmd_pause(self, command: Command) -> None:
+        if self.paused:
+            command.answer(True, "already paused")
+            return
+        self.paused = True
+        self.state = "paused"
+        self.bus.publish(Paused(self.bus.study, time.time()))
+        command.answer(True, "paused: running trials finish, no new trial starts")
+
+    def _cmd_resume(self, command: Command) -> None:
+        if not self.paused:
+            command.answer(True, "not paused")
+            return
+        self.paused = False
+        self.state = "running"
+        self.bus.publish(Resumed(self.bus.study, time.time()))
+        command.answer(True, "resumed")
+
+    def _cmd_stop(self, command: Command) -> None:
+        self.paused = False
+        self._request_stop(str(command.args.get("reason") or "stopped by the user"))
+        command.answer(True, "stopping: running trials finish, then the study ends")
+
+    def _cmd_edit(self, command: Command) -> None:
+        args = command.args
+        name = args.get("name")
+        if not isinstance(name, str):
+            raise ValueError(f"parameter name must be a string, got {name!r}")
+        kind = command.kind
+        if kind == "set_range":
+            low, high = args.get("low"), args.get("high")
+            for label, bound in (("low", low), ("high", high)):
+                if isinstance(bound, bool) or not isinstance(bound, int | float):
+                    raise ValueError(f"{label} for {name!r} must be a number, got {bound!r}")
+            new = self.space.with_range(name, low, high)  # type: ignore[arg-type]
+            change: dict[str, Any] = {"low": low, "high": high}
+            what = f"range of {name!r} set to [{low}, {high}]"
+        elif kind == "set_choices":
+            new = self.space.with_choices(name, args.get("choices"))
+            change = {"choices": list(new[name].choices)}  # type: ignore[attr-defined]
+            what = f"choices of {name!r} set to {change['choices']!r}"
+        elif kind == "freeze":
+            new = self.space.frozen_at(name, args.get("value"))
+            change = {"frozen": new[name].frozen_value}
+            what = f"{name!r} frozen at {change['frozen']!r}"
+        elif kind == "unfreeze":
+            new = self.space.unfrozen(name)
+            change = {"frozen": None}
+            what = f"{name!r} unfrozen"
+        else:  # restore
+            new = self.space.restored(name)
+            change = {"restored": True}
+            what = f"{name!r} restored to its declared domain"
+        self._change_space(new, command.source, what, {name: change})
+        command.answer(True, what, new.version)
+
+    def _cmd_adapt_now(self, command: Command) -> None:
+        outcome = self._adapt("user")
+        command.answer(True, outcome.reason, self.space.version)
+
+    def _adapt(self, trigger: str) -> Any:
+        outcome = self.scheduler.checkpoint(self.space)
+        if outcome.changed and outcome.space is not None:
+            self._change_space(outcome.space, "adaptation", outcome.reason, None)
+        self.bus.publish(
+            Adaptation(
+                self.bus.study,
+                time.time(),
+                trigger=trigger,
+                changed=outcome.changed,
+                reason=outcome.reason,
+                space_version=self.space.version,
+            )
+        )
+        return outcome
+
+    def _change_space(
+        self, new: SearchSpace, source: str, reason: str, changes: dict[str, Any] | None
+    ) -> None:
+        self.space = new
+        self._record_space(source, reason)
+        self.bus.publish(
+            SpaceChanged(
+                self.bus.study,
+                time.time(),
+                version=new.version,
+                source=source,
+                reason=reason,
+                changes=changes,
+                space=_space_doc(new),
+            )
+        )
+        logger.info("search space v%d (%s): %s", new.version, source, reason)
+
+    # Persistence and progress -------------------------------------------------------------
+    def _record_space(self, source: str = "declared", reason: str = "") -> None:
+        """Keep the current space and its change log in the study (replayable history)."""
+        doc = _space_doc(self.space)
+        if doc is None:
+            return
+        self.study.set_user_attr(STUDY_ATTR_SPACE, doc)
+        log = list(self.study.user_attrs.get(STUDY_ATTR_SPACE_LOG, []))
+        if log and log[-1].get("version") == self.space.version:
+            return
+        log.append(
+            {
+                "version": self.space.version,
+                "source": source,
+                "reason": reason,
+                "time": time.time(),
+                "trial": self._started,
+            }
+        )
+        self.study.set_user_attr(STUDY_ATTR_SPACE_LOG, log)
+
+    def _publish_start(self) -> None:
+        cfg = self.config
+        self.bus.publish(
+            StudyStarted(
+                self.bus.study,
+                time.time(),
+                direction="maximize" if self.maximize else "minimize",
+                backend=self.backend.describe(),
+                n_trials=cfg.n_trials,
+                timeout=cfg.timeout,
+                space=_space_doc(self.space),
+                space_version=self.space.version,
+                n_existing_trials=len(self.study.get_trials(deepcopy=False)),
+            )
+        )
+
+    def _load_existing_best(self) -> None:
+        try:
+            best = self.study.best_trial
+        except ValueError:
+            return
+        self.best_value, self.best_params, self.best_number = best.value, best.params, best.number
+        self._reference_best = best.value
+
+    def _log_progress(self, number: int, value: float | None, state: str) -> None:
+        n = self.config.n_trials
+        done = self.n_complete + self.n_failed + self.n_pruned
+        elapsed = max(time.time() - self._t0, 1e-9)
+        logger.log(
+            self.config.log_level_number,
+            "trial %d %s value=%s best=%s [%d%s done, %.2f trials/s]",
+            number,
+            state,
+            "-" if value is None else f"{value:.6g}",
+            "-" if self.best_value is None else f"{self.best_value:.6g}",
+            done,
+            f"/{n}" if n else "",
+            done / elapsed,
+        )
+
+
+def _space_doc(space: SearchSpace) -> dict[str, Any] | None:
+    try:
+        doc: dict[str, Any] = json.loads(space.to_json())
+        return doc
+    except ValueError:
+        return None  # choices that JSON cannot hold: the space lives only in memory
+
+
+_HANDLERS: dict[str, Callable[[Driver, Command], None]] = {
+    "pause": Driver._cmd_pause,
+    "resume": Driver._cmd_resume,
+    "stop": Driver._cmd_stop,
+    "set_range": Driver._cmd_edit,
+    "set_choices": Driver._cmd_edit,
+    "freeze": Driver._cmd_edit,
+    "unfreeze": Driver._cmd_edit,
+    "restore": Driver._cmd_edit,
+    "adapt_now": Driver._cmd_adapt_now,
+}

@@ -1,0 +1,122 @@
+"""Executors evaluate objectives; they never touch the study. Results go to the driver's inbox."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import queue
+import time
+import traceback
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+Objective = Callable[[dict[str, Any]], Any]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one evaluation produced: a value, or an exception with its traceback."""
+
+    number: int
+    value: Any
+    error: BaseException | None
+    traceback: str | None
+    start: float
+    end: float
+
+
+def evaluate(number: int, objective: Objective, params: dict[str, Any]) -> Outcome:
+    """Run the objective once. Exceptions become data; KeyboardInterrupt is left to propagate."""
+    start = time.time()
+    try:
+        value = objective(params)
+    except Exception as exc:
+        return Outcome(number, None, exc, traceback.format_exc(), start, time.time())
+    return Outcome(number, value, None, None, start, time.time())
+
+
+def judge(outcome: Outcome, maximize: bool) -> tuple[float | None, str | None]:
+    """(value, None) for a usable result, (None, reason) for a failed trial."""
+    if outcome.error is not None:
+        err = outcome.error
+        return None, f"exception: {type(err).__name__}: {err}"
+    value = outcome.value
+    if value is None:
+        return None, "invalid value: the objective returned None"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        try:  # numpy 0-d arrays and similar
+            if isinstance(value, bool) or getattr(value, "ndim", None) != 0:
+                raise TypeError
+            value = float(value)
+        except (TypeError, ValueError):
+            return None, (
+                f"invalid value: the objective returned {type(value).__name__} "
+                f"{_short(value)}, not a number"
+            )
+    value = float(value)
+    if math.isnan(value):
+        return None, "invalid value: the objective returned NaN"
+    if math.isinf(value) and (value > 0) == maximize:
+        return None, f"invalid value: {value} in the direction being optimized"
+    return value, None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class Executor(ABC):
+    """Runs evaluations and puts each Outcome into the driver's inbox."""
+
+    workers: int = 1
+    name: str = ""
+
+    @abstractmethod
+    def submit(self, number: int, objective: Objective, params: dict[str, Any]) -> None:
+        """Start evaluating; the Outcome arrives in the inbox."""
+
+    def shutdown(self) -> None:  # noqa: B027 - nothing to release by default
+        """Release workers; running evaluations are abandoned."""
+
+
+class SerialExecutor(Executor):
+    """Evaluates in the driver's own thread: deterministic, and the cheapest."""
+
+    name = "serial"
+
+    def __init__(self, inbox: queue.SimpleQueue[Any]) -> None:
+        self._inbox = inbox
+
+    def submit(self, number: int, objective: Objective, params: dict[str, Any]) -> None:
+        """Evaluate now; the outcome is in the inbox when this returns."""
+        self._inbox.put(evaluate(number, objective, params))
+
+
+class ThreadExecutor(Executor):
+    """A pool of threads: cheap and shares memory, but bound by the GIL for Python code."""
+
+    name = "threads"
+
+    def __init__(self, inbox: queue.SimpleQueue[Any], workers: int) -> None:
+        self.workers = workers
+        self._inbox = inbox
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="adaptive-hyperopt-trial")
+
+    def submit(self, number: int, objective: Objective, params: dict[str, Any]) -> None:
+        """Queue the evaluation on the pool."""
+        self._pool.submit(self._run, number, objective, params)
+
+    def _run(self, number: int, objective: Objective, params: dict[str, Any]) -> None:
+        try:
+            outcome = evaluate(number, objective, params)
+        except BaseException as exc:  # KeyboardInterrupt/SystemExit inside a worker thread
+            outcome = Outcome(number, None, exc, traceback.format_exc(), time.time(), time.time())
+        self._inbox.put(outcome)
+
+    def shutdown(self) -> None:
+        """Stop taking work; running threads finish in the background."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
