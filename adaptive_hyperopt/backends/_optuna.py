@@ -13,8 +13,9 @@ import optuna
 
 from .._validation import unknown_keyword
 from ..space import SearchSpace
-from ..space._dimensions import Categorical, Dimension, Float, Int, encode_choice
+from ..space._dimensions import Categorical, Dimension, Float, Int
 from ._base import Backend
+from ._space_sampler import SpaceSampler
 
 SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
     "tpe": optuna.samplers.TPESampler,
@@ -27,7 +28,7 @@ SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
 
 
 class OptunaBackend(Backend):
-    """Samples with one of Optuna's samplers."""
+    """Samples with one of Optuna's samplers, wrapped to honour the current space."""
 
     name = "optuna"
 
@@ -37,34 +38,43 @@ class OptunaBackend(Backend):
         seed: int | None = None,
         space: SearchSpace | None = None,
     ) -> None:
-        self._sampler = build_sampler(sampler_config or {}, seed, space)
+        self._sampler = SpaceSampler(build_sampler(sampler_config or {}, seed, space), seed)
 
     @property
     def sampler(self) -> optuna.samplers.BaseSampler:
-        """The Optuna sampler the study is created with."""
+        """The sampler the study is created with (the configured one, wrapped)."""
         return self._sampler
+
+    def describe(self) -> str:
+        """E.g. "optuna/TPESampler"."""
+        return f"{self.name}/{type(self._sampler.inner).__name__}"
 
     def suggest(self, trial: optuna.Trial, space: SearchSpace) -> dict[str, Any]:
         """Sample every active parameter of `space` into `trial`, parents first."""
+        self._sampler.space = space
         params: dict[str, Any] = {}
         for name in space.order:
             if space.is_active(name, params):
-                params[name] = suggest_dimension(trial, space[name])
+                params[name] = suggest_dimension(trial, space[name], space.original[name])
         return params
 
 
-def suggest_dimension(trial: optuna.Trial, dim: Dimension) -> Any:
-    """Ask `trial` for one value of `dim`; a frozen dimension is a one-point distribution."""
-    if isinstance(dim, Float):
-        low, high = (dim.frozen_value, dim.frozen_value) if dim.frozen else (dim.low, dim.high)
+def suggest_dimension(trial: optuna.Trial, dim: Dimension, declared: Dimension) -> Any:
+    """Ask `trial` for one value of `dim`.
+
+    Numeric ranges may change within an Optuna study, so they are suggested over the current
+    range (widened to hold a frozen value). Categoricals are always suggested over their declared
+    choices, which Optuna requires; the SpaceSampler applies restrictions and frozen values.
+    """
+    if isinstance(dim, Float | Int):
+        low, high = dim.low, dim.high
+        if dim.frozen:
+            low, high = min(low, dim.frozen_value), max(high, dim.frozen_value)
+        if isinstance(dim, Int):
+            return trial.suggest_int(dim.name, int(low), int(high), log=dim.log)
         return trial.suggest_float(dim.name, low, high, log=dim.log)
-    if isinstance(dim, Int):
-        low, high = (dim.frozen_value, dim.frozen_value) if dim.frozen else (dim.low, dim.high)
-        return trial.suggest_int(dim.name, low, high, log=dim.log)
-    assert isinstance(dim, Categorical)
-    if dim.frozen:
-        return dim.decode(trial.suggest_categorical(dim.name, [encode_choice(dim.frozen_value)]))
-    return dim.decode(trial.suggest_categorical(dim.name, list(dim.encoded_choices)))
+    assert isinstance(declared, Categorical)
+    return declared.decode(trial.suggest_categorical(dim.name, list(declared.encoded_choices)))
 
 
 def build_sampler(
@@ -100,6 +110,11 @@ def build_sampler(
         with warnings.catch_warnings():
             # `group` is experimental in Optuna; we choose it ourselves for conditional spaces.
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            # Optuna 4.9 deprecated TPE's gamma/weights; the spec promises them, so we keep
+            # supporting them (docs/configuration.md) and spare users Optuna's FutureWarning.
+            warnings.filterwarnings(
+                "ignore", r"`(gamma|weights)` has been deprecated", FutureWarning
+            )
             return factory(**config)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"sampler_config for sampler_type={kind!r}: {exc}") from exc

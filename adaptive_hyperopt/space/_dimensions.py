@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -123,11 +124,14 @@ def encode_choice(choice: Any) -> Any:
 
 
 def is_number(value: Any) -> bool:
-    try:
-        return not isinstance(value, bool) and math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
+    """A finite real number (numpy scalars included, bools and strings not)."""
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
 
 
 def is_integer(value: Any) -> bool:
+    """A finite number with no fractional part."""
     return is_number(value) and float(value) == int(value)

@@ -1,0 +1,94 @@
+"""SearchSpace: versions, the edits adaptation and users make, JSON round-trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from adaptive_hyperopt.space import Categorical, SearchSpace
+
+SPACE = {
+    "algorithm": ("categorical", ["svm", "random_forest"]),
+    "C": ("float", 0.1, 10.0, "log", "when", "algorithm", "svm"),
+    "n_estimators": ("int", 10, 200, "when", "algorithm", "random_forest"),
+    "act": ("categorical", [None, True, (1, 2), "relu"]),
+}
+
+
+def test_order_puts_parents_first() -> None:
+    space = SearchSpace.from_dict(
+        {"child": ("float", 0, 1, "when", "parent", "a"), "parent": ("categorical", ["a", "b"])}
+    )
+    assert space.order == ("parent", "child")
+
+
+def test_edits_bump_the_version_and_keep_the_original() -> None:
+    space = SearchSpace.from_dict(SPACE)
+    assert space.version == 0
+    narrowed = space.with_range("C", 0.5, 2.0)
+    assert narrowed.version == 1 and narrowed["C"].low == 0.5  # type: ignore[attr-defined]
+    assert narrowed.original["C"].low == 0.1  # type: ignore[attr-defined]
+    assert space["C"].low == 0.1  # immutability  # type: ignore[attr-defined]
+    widened = narrowed.with_range("n_estimators", 5, 500)
+    assert widened.version == 2 and widened["n_estimators"].high == 500  # type: ignore[attr-defined]
+    restored = widened.restored("C")
+    assert restored["C"] == space["C"] and restored.version == 3
+
+
+def test_choices_restrict_and_restore_in_declared_order() -> None:
+    space = SearchSpace.from_dict(SPACE)
+    fewer = space.with_choices("act", ["relu", None])
+    assert fewer["act"].choices == (None, "relu")  # type: ignore[attr-defined]
+    back = fewer.with_choices("act", [None, True, (1, 2), "relu"])
+    assert back["act"].choices == space["act"].choices  # type: ignore[attr-defined]
+
+
+def test_freeze_and_unfreeze() -> None:
+    space = SearchSpace.from_dict(SPACE).frozen_at("n_estimators", 50)
+    assert space["n_estimators"].frozen and space["n_estimators"].frozen_value == 50
+    assert not space.unfrozen("n_estimators")["n_estimators"].frozen
+    narrowed = space.with_range("n_estimators", 100, 150)
+    assert not narrowed["n_estimators"].frozen  # a frozen value outside the new range is released
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s: s.with_range("nope", 0, 1), r"unknown parameter 'nope'"),
+        (lambda s: s.with_range("C", 2.0, 1.0), r"'C'.*low must be below high"),
+        (lambda s: s.with_range("C", 0.0, 1.0), r"'C'.*low > 0"),
+        (lambda s: s.with_range("n_estimators", 1.5, 10), r"integer parameter: low=1.5"),
+        (lambda s: s.with_range("algorithm", 0, 1), r"'algorithm' is categorical"),
+        (lambda s: s.with_choices("C", ["a"]), r"'C' is numeric"),
+        (lambda s: s.with_choices("act", []), r"must not be empty"),
+        (lambda s: s.with_choices("act", ["gelu"]), r"'gelu' is not one of the declared"),
+        (lambda s: s.with_choices("act", "relu"), r"must be a list"),
+        (lambda s: s.frozen_at("C", 100.0), r"cannot freeze 'C' at 100.0"),
+        (lambda s: s.frozen_at("act", "gelu"), r"cannot freeze 'act'"),
+        (lambda s: s.unfrozen("C"), r"'C' is not frozen"),
+    ],
+)
+def test_invalid_edits_are_refused(edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=message):
+        edit(SearchSpace.from_dict(SPACE))
+
+
+def test_is_active_follows_conditions() -> None:
+    space = SearchSpace.from_dict(SPACE)
+    assert space.is_active("C", {"algorithm": "svm"})
+    assert not space.is_active("C", {"algorithm": "random_forest"})
+    assert not space.is_active("C", {})
+    assert space.is_active("act", {})
+
+
+def test_json_round_trip_keeps_everything() -> None:
+    space = SearchSpace.from_dict(SPACE).with_range("C", 0.2, 3.0).frozen_at("act", (1, 2))
+    again = SearchSpace.from_json(space.to_json())
+    assert again == space
+    assert again["act"].frozen_value == (1, 2)
+    assert isinstance(again["act"], Categorical) and again["act"].choices[2] == (1, 2)
+
+
+def test_json_refuses_objects_it_cannot_hold() -> None:
+    space = SearchSpace.from_dict({"f": ("categorical", [object, len])})
+    with pytest.raises(ValueError, match=r"search_space\['f'\].*cannot be written to JSON"):
+        space.to_json()

@@ -1,0 +1,119 @@
+"""Failing trials: every kind ends FAIL with its reason; finished trials are never lost."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+
+SPACE = {"i": ("int", 0, 1000)}
+
+
+def run_with(results: list[Any], direction: str = "maximize", **kwargs: Any):  # type: ignore[no-untyped-def]
+    """Run one trial per entry of `results`: a value to return or an exception to raise."""
+    it = iter(results)
+
+    def objective(params: dict[str, Any]) -> Any:
+        item = next(it)
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    opt = AdaptiveHyperparameterOptimizer(n_trials=len(results), random_state=0, **kwargs)
+    return opt, opt.optimize(objective, SPACE, direction=direction)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (ValueError("boom"), "exception: ValueError: boom"),
+        (None, "invalid value: the objective returned None"),
+        (float("nan"), "invalid value: the objective returned NaN"),
+        (np.float64("nan"), "invalid value: the objective returned NaN"),
+        ("0.5", "invalid value: the objective returned str '0.5', not a number"),
+        ([0.5], "invalid value: the objective returned list [0.5], not a number"),
+        (True, "invalid value: the objective returned bool True, not a number"),
+        (float("inf"), "invalid value: inf in the direction being optimized"),
+    ],
+)
+def test_each_failure_kind_is_a_fail_with_its_reason(bad: Any, reason: str) -> None:
+    opt, (_, best, history) = run_with([0.1, bad, 0.3])
+    assert [r.state for r in history] == ["COMPLETE", "FAIL", "COMPLETE"]
+    assert history[1].reason == reason and history[1].value is None
+    assert best == 0.3
+    frozen = opt.study.trials[1]
+    assert frozen.state.name == "FAIL" and frozen.user_attrs["ah.fail_reason"] == reason
+
+
+def test_worst_direction_infinity_is_a_legitimate_value() -> None:
+    _, (_, best, history) = run_with([float("-inf"), 0.2], direction="maximize")
+    assert [r.state for r in history] == ["COMPLETE", "COMPLETE"] and best == 0.2
+    _, (_, best, history) = run_with([float("inf"), -math.inf], direction="maximize")
+    assert [r.state for r in history] == ["FAIL", "COMPLETE"] and best == -math.inf
+
+
+def test_numpy_scalars_are_numbers() -> None:
+    _, (_, best, history) = run_with([np.float32(0.25), np.int64(2), np.array(0.5)])
+    assert [r.state for r in history] == ["COMPLETE"] * 3 and best == 2.0
+
+
+def test_max_failures_stops_the_study_with_the_last_reasons(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    results: list[Any] = [0.5] + [RuntimeError(f"oom {i}") for i in range(5)] + [0.9] * 4
+    opt, (_, best, history) = run_with(results, max_failures=3)
+    assert len(history) == 4 and best == 0.5
+    assert [r.state for r in history] == ["COMPLETE", "FAIL", "FAIL", "FAIL"]
+    assert "max_failures=3 reached" in caplog.text and "oom 2" in caplog.text
+    assert len(opt.study.trials) == 4
+
+
+def test_catch_exceptions_false_reraises_after_recording() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=5, catch_exceptions=False, random_state=0)
+    calls = 0
+
+    def objective(params: dict[str, Any]) -> float:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyError("missing column")
+        return float(calls)
+
+    with pytest.raises(KeyError, match="missing column"):
+        opt.optimize(objective, SPACE)
+    states = [t.state.name for t in opt.study.trials]  # type: ignore[union-attr]
+    assert states == ["COMPLETE", "COMPLETE", "FAIL"]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_keyboard_interrupt_records_the_running_trial_and_reraises(n_jobs: int) -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=10, n_jobs=n_jobs, random_state=0)
+    calls = 0
+
+    def objective(params: dict[str, Any]) -> float:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise KeyboardInterrupt
+        return 1.0
+
+    with pytest.raises(KeyboardInterrupt):
+        opt.optimize(objective, SPACE)
+    trials = opt.study.trials  # type: ignore[union-attr]
+    assert all(t.state.name in ("COMPLETE", "FAIL") for t in trials)  # nothing left RUNNING
+    failed = [t for t in trials if t.state.name == "FAIL"]
+    assert any(t.user_attrs["ah.fail_reason"] == "interrupted: KeyboardInterrupt" for t in failed)
+    assert sum(t.state.name == "COMPLETE" for t in trials) >= 3 - (n_jobs - 1)
+
+
+def test_early_stopping_rounds() -> None:
+    values = [1.0, 2.0, 2.0005, 2.0, 1.5, 1.9, 2.0009, 5.0, 6.0]
+    _opt, (_, best, history) = run_with(
+        values, early_stopping_rounds=3, min_improvement_threshold=0.001
+    )
+    # 2.0 at trial 1 is the last gain above 0.001; trials 2, 3, 4 bring none: stop after trial 4.
+    assert len(history) == 5 and best == 2.0005
