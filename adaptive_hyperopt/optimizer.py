@@ -18,7 +18,8 @@ import optuna
 from ._validation import unknown_keyword, warn_once
 from .backends import Backend, create_backend
 from .config import DIRECTIONS, FIELD_NAMES, OptimizationConfig
-from .events import EventBus
+from .events import Event, EventBus
+from .events._bus import LISTENER_INTERVAL
 from .exceptions import NoCompletedTrialsError
 from .runner import Callbacks, Driver, History, StudyHandle
 from .runner._callbacks import positional_arity
@@ -74,6 +75,7 @@ class AdaptiveHyperparameterOptimizer:
         if self.config.backend == "optuna":  # fail on a bad sampler_config now, not at trial 1
             create_backend("optuna", self.config.sampler_config, self.config.random_state)
         self._study_callbacks: list[Callable[..., Any]] = []
+        self._listeners: list[tuple[Callable[[Event], Any], float]] = []
         self.study: optuna.Study | None = None
         self.search_space: SearchSpace | None = None
         self.history: History = History()
@@ -99,6 +101,20 @@ class AdaptiveHyperparameterOptimizer:
         Callbacks(EventBus("validation")).add(callback, "add_callback(callback)", default="study")
         self._study_callbacks.append(callback)
 
+    def add_listener(
+        self, listener: Callable[[Event], Any], interval: float = LISTENER_INTERVAL
+    ) -> None:
+        """Call `listener(event)` for every event of later studies, on a thread of its own.
+
+        Events are delivered in order, in batches at most every `interval` seconds, so a
+        listener never slows the study down; one that raises is logged and keeps receiving.
+        """
+        if not callable(listener):
+            raise ValueError(f"add_listener(listener) must be callable, got {listener!r}")
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 0:
+            raise ValueError(f"interval must be a number of seconds >= 0, got {interval!r}")
+        self._listeners.append((listener, float(interval)))
+
     # Running ------------------------------------------------------------------------------
     def optimize(
         self,
@@ -122,7 +138,11 @@ class AdaptiveHyperparameterOptimizer:
         driver = self._prepare(
             objective, search_space, direction, callbacks, n_trials, timeout, study_name
         )
-        history = driver.run()
+        try:
+            history = driver.run()
+        finally:
+            for listener in driver.listeners:  # deliver every event before returning
+                listener.join(timeout=10.0)
         return self._finalize(driver, history)
 
     def start(
@@ -180,7 +200,9 @@ class AdaptiveHyperparameterOptimizer:
         executor = _resolve_executor(config)
         study = self._open_study(config, name, resolved, backend, objective)
         self.search_space = space
-        return Driver(study, space, backend, objective, config, bus, cbs, executor)
+        driver = Driver(study, space, backend, objective, config, bus, cbs, executor)
+        driver.listeners = [bus.add_listener(fn, 0, interval) for fn, interval in self._listeners]
+        return driver
 
     def _open_study(
         self,

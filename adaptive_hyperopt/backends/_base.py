@@ -1,8 +1,8 @@
 """The backend contract: a backend proposes parameters for a trial and learns from results.
 
-Every trial lives in the Optuna study (the single ledger). A backend gets the Optuna trial the
-driver asked for and fills it with parameters (so the study records every value and its
-distribution); it is told each finished trial so model-based backends can update themselves.
+Every trial lives in the Optuna study (the single ledger). A backend asks the study for a new
+trial and fills it with parameters (so the study records every value and its distribution); it
+is told each finished trial so model-based backends can update themselves.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ class Backend(ABC):
 
     #: Name recorded on every trial it proposes (user attribute `ah.backend`).
     name: str = ""
+    #: Whether `tell` must be called (Optuna's samplers read the study instead).
+    learns: bool = False
 
     @property
     @abstractmethod
@@ -27,11 +29,11 @@ class Backend(ABC):
         """The Optuna sampler the study is created with."""
 
     @abstractmethod
-    def suggest(self, trial: optuna.Trial, space: SearchSpace) -> dict[str, Any]:
-        """Choose values for the active parameters of `space`, recording them in `trial`.
+    def ask(self, study: optuna.Study, space: SearchSpace) -> tuple[optuna.Trial, dict[str, Any]]:
+        """Start a trial in `study` with values for the active parameters of `space`.
 
-        Returns the parameters as the objective receives them: original Python objects,
-        inactive conditional parameters absent.
+        Returns the trial and the parameters as the objective receives them: original Python
+        objects, inactive conditional parameters absent.
         """
 
     def tell(self, trial: optuna.trial.FrozenTrial) -> None:  # noqa: B027 - optional hook

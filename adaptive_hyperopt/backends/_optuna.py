@@ -38,25 +38,28 @@ class OptunaBackend(Backend):
         seed: int | None = None,
         space: SearchSpace | None = None,
     ) -> None:
-        self._sampler = SpaceSampler(build_sampler(sampler_config or {}, seed, space), seed)
+        self._inner = build_sampler(sampler_config or {}, seed, space)
+        self._restricted = SpaceSampler(self._inner, seed)
+        self._space: SearchSpace | None = None
 
     @property
     def sampler(self) -> optuna.samplers.BaseSampler:
-        """The sampler the study is created with (the configured one, wrapped)."""
-        return self._sampler
+        """The configured Optuna sampler, which the study is created with."""
+        return self._inner
 
-    def describe(self) -> str:
-        """E.g. "optuna/TPESampler"."""
-        return f"{self.name}/{type(self._sampler.inner).__name__}"
-
-    def suggest(self, trial: optuna.Trial, space: SearchSpace) -> dict[str, Any]:
-        """Sample every active parameter of `space` into `trial`, parents first."""
-        self._sampler.space = space
+    def ask(self, study: optuna.Study, space: SearchSpace) -> tuple[optuna.Trial, dict[str, Any]]:
+        """Ask for a trial and sample every active parameter of `space`, parents first."""
+        if space is not self._space:  # spaces are immutable: look at restrictions once per version
+            self._space = space
+            self._restricted.space = space
+            # The wrapper costs a few percent per trial, so it is in place only while needed.
+            study.sampler = self._restricted if self._restricted.space else self._inner
+        trial = study.ask()
         params: dict[str, Any] = {}
         for name in space.order:
             if space.is_active(name, params):
                 params[name] = suggest_dimension(trial, space[name], space.original[name])
-        return params
+        return trial, params
 
 
 def suggest_dimension(trial: optuna.Trial, dim: Dimension, declared: Dimension) -> Any:

@@ -31,8 +31,17 @@ class SpaceSampler(BaseSampler):
 
     def __init__(self, inner: BaseSampler, seed: int | None = None) -> None:
         self.inner = inner
-        self.space: SearchSpace | None = None
+        self._space: SearchSpace | None = None  # None while nothing is frozen or restricted
         self._rng = np.random.RandomState(seed)
+
+    @property
+    def space(self) -> SearchSpace | None:
+        """The space whose restrictions apply (None when it has none)."""
+        return self._space
+
+    @space.setter
+    def space(self, space: SearchSpace | None) -> None:
+        self._space = space if space is not None and _restricts(space) else None
 
     def infer_relative_search_space(
         self, study: optuna.Study, trial: FrozenTrial
@@ -45,7 +54,7 @@ class SpaceSampler(BaseSampler):
     ) -> dict[str, Any]:
         """The inner proposal minus values the current space forbids (those are resampled)."""
         proposal = self.inner.sample_relative(study, trial, search_space)
-        if self.space is None:
+        if self._space is None:
             return proposal
         return {name: value for name, value in proposal.items() if self._allowed(name, value)}
 
@@ -57,7 +66,10 @@ class SpaceSampler(BaseSampler):
         param_distribution: BaseDistribution,
     ) -> Any:
         """One value for `param_name`, honouring the current space."""
-        dim = self.space[param_name] if self.space and param_name in self.space else None
+        space = self._space
+        if space is None:
+            return self.inner.sample_independent(study, trial, param_name, param_distribution)
+        dim = space.get(param_name)
         if dim is not None and dim.frozen:
             return (
                 encode_choice(dim.frozen_value)
@@ -75,10 +87,10 @@ class SpaceSampler(BaseSampler):
         return allowed[int(self._rng.randint(len(allowed)))]
 
     def _allowed(self, name: str, value: Any) -> bool:
-        assert self.space is not None
-        if name not in self.space:
+        assert self._space is not None
+        if name not in self._space:
             return True
-        dim = self.space[name]
+        dim = self._space[name]
         if dim.frozen:
             return False  # always served by sample_independent
         if isinstance(dim, Categorical):
@@ -103,3 +115,12 @@ class SpaceSampler(BaseSampler):
         """Delegated, and our own fallback generator too."""
         self.inner.reseed_rng()
         self._rng = np.random.RandomState()
+
+
+def _restricts(space: SearchSpace) -> bool:
+    """Whether any parameter is frozen or a categorical is narrower than declared."""
+    for name in space:
+        dim = space[name]
+        if dim.frozen or (isinstance(dim, Categorical) and dim != space.original[name]):
+            return True
+    return False

@@ -12,26 +12,36 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from ._records import Event, Gap
 
 logger = logging.getLogger("adaptive_hyperopt.events")
+E = TypeVar("E")
 
 DEFAULT_CAPACITY = 100_000
+LISTENER_INTERVAL = 0.02
 
 
 class EventBus:
-    """Publishes the events of one study."""
+    """Publishes the events of one study.
+
+    One thread publishes: the study's driver (DESIGN.md: one writer). Readers, on any thread,
+    take no lock: the log and the sequence number of its first event live in one tuple that is
+    replaced whole when the log is trimmed, and appending to a list is atomic, so a reader always
+    sees a consistent prefix. (A lock shared with readers made a busy driver wait behind a
+    reader thread that the GIL had paused while holding it.)
+    """
 
     def __init__(self, study: str, capacity: int = DEFAULT_CAPACITY) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         self.study = study
         self.capacity = capacity
-        self._log: list[Event] = []
-        self._first_seq = 0  # sequence number of self._log[0]
-        self._next_seq = 0
+        self._state: tuple[int, list[Event]] = (0, [])  # (seq of log[0], log)
         self._closed = False
+        self._closed_event = threading.Event()
+        self._waiting = 0  # readers blocked in wait_read: notify only when there are some
         self._cond = threading.Condition(threading.Lock())
 
     @property
@@ -42,84 +52,106 @@ class EventBus:
     @property
     def next_seq(self) -> int:
         """The sequence number the next event will get."""
-        return self._next_seq
+        first, log = self._state
+        return first + len(log)
 
     def publish(self, event: Event) -> Event:
-        """Stamp `event` with the next sequence number and append it to the log."""
-        with self._cond:
-            # Safe: the event is not visible to any other thread before this append.
-            object.__setattr__(event, "seq", self._next_seq)
-            self._next_seq += 1
-            self._log.append(event)
-            if len(self._log) >= 2 * self.capacity:
-                drop = len(self._log) - self.capacity
-                del self._log[:drop]
-                self._first_seq += drop
-            self._cond.notify_all()
+        """Append `event`, stamped with the next sequence number (a copy if it had another)."""
+        first, log = self._state
+        if event.seq != first + len(log):
+            event = event.with_seq(first + len(log))
+        self._append(event)
         return event
+
+    def emit(self, cls: Callable[..., E], time: float, *fields: Any) -> E:
+        """Build `cls(study, time, seq, *fields)` and publish it: the driver's cheap path."""
+        first, log = self._state
+        event = cls(self.study, time, first + len(log), *fields)
+        self._append(event)  # type: ignore[arg-type]
+        return event
+
+    def _append(self, event: Event) -> None:
+        first, log = self._state
+        log.append(event)
+        if len(log) >= 2 * self.capacity:
+            drop = len(log) - self.capacity
+            self._state = (first + drop, log[drop:])
+        if self._waiting:
+            with self._cond:
+                self._cond.notify_all()
 
     def close(self) -> None:
         """No more events will come; wakes every waiting subscriber."""
+        self._closed = True
+        self._closed_event.set()
         with self._cond:
-            self._closed = True
             self._cond.notify_all()
 
     def read(self, cursor: int, limit: int | None = None) -> tuple[list[Event], int]:
         """Events from sequence number `cursor` on, and the cursor to read from next time."""
-        with self._cond:
-            return self._read_locked(cursor, limit)
-
-    def _read_locked(self, cursor: int, limit: int | None) -> tuple[list[Event], int]:
+        first, log = self._state
         out: list[Event] = []
-        if cursor < self._first_seq:
-            out.append(Gap(self.study, time.time(), first_seq=cursor, last_seq=self._first_seq - 1))
-            cursor = self._first_seq
-        start = cursor - self._first_seq
-        stop = len(self._log) if limit is None else min(len(self._log), start + limit)
-        out.extend(self._log[start:stop])
-        return out, self._first_seq + stop
+        if cursor < first:
+            out.append(Gap(self.study, time.time(), first_seq=cursor, last_seq=first - 1))
+            cursor = first
+        start = cursor - first
+        chunk = log[start:] if limit is None else log[start : start + limit]
+        out.extend(chunk)
+        return out, cursor + len(chunk)
 
     def wait_read(
         self, cursor: int, timeout: float | None, limit: int | None = None
     ) -> tuple[list[Event], int]:
         """Like `read`, but wait up to `timeout` seconds for something new."""
-        with self._cond:
-            if cursor >= self._next_seq and not self._closed:
-                self._cond.wait(timeout)
-            return self._read_locked(cursor, limit)
+        if cursor >= self.next_seq and not self._closed:
+            with self._cond:
+                self._waiting += 1  # before the re-check, so a publish after it will notify
+                try:
+                    if cursor >= self.next_seq and not self._closed:
+                        self._cond.wait(timeout)
+                finally:
+                    self._waiting -= 1
+        return self.read(cursor, limit)
+
+    def wait_closed(self, timeout: float | None) -> bool:
+        """Sleep until the bus closes or `timeout` passes; True if it is closed."""
+        return self._closed_event.wait(timeout)
 
     def subscribe(self, from_seq: int | None = None) -> Subscription:
         """A pull subscription starting at `from_seq` (default: events published from now on)."""
-        return Subscription(self, self._next_seq if from_seq is None else from_seq)
+        return Subscription(self, self.next_seq if from_seq is None else from_seq)
 
     def add_listener(
-        self, callback: Callable[[Event], None], from_seq: int | None = None
+        self,
+        callback: Callable[[Event], None],
+        from_seq: int | None = None,
+        interval: float = LISTENER_INTERVAL,
     ) -> Listener:
         """Call `callback(event)` for every event, on a dispatcher thread of its own."""
-        return Listener(self.subscribe(from_seq), callback)
+        return Listener(self.subscribe(from_seq), callback, interval)
 
 
 class Subscription:
     """A cursor into the bus. Iterating blocks until the study finishes and all is read."""
 
     def __init__(self, bus: EventBus, cursor: int) -> None:
-        self._bus = bus
+        self.bus = bus
         self.cursor = cursor
 
     def poll(self, limit: int | None = None) -> list[Event]:
         """Whatever has been published since the last read (never blocks)."""
-        events, self.cursor = self._bus.read(self.cursor, limit)
+        events, self.cursor = self.bus.read(self.cursor, limit)
         return events
 
     def get(self, timeout: float | None = None, limit: int | None = None) -> list[Event]:
         """Wait up to `timeout` seconds for new events and return them (maybe none)."""
-        events, self.cursor = self._bus.wait_read(self.cursor, timeout, limit)
+        events, self.cursor = self.bus.wait_read(self.cursor, timeout, limit)
         return events
 
     @property
     def exhausted(self) -> bool:
         """The bus is closed and every event has been read."""
-        return self._bus.closed and self.cursor >= self._bus.next_seq
+        return self.bus.closed and self.cursor >= self.bus.next_seq
 
     def __iter__(self) -> Iterator[Event]:
         while not self.exhausted:
@@ -127,11 +159,21 @@ class Subscription:
 
 
 class Listener:
-    """Runs a callback for each event on a daemon thread; a failing callback is logged."""
+    """Runs a callback for each event on a daemon thread; a failing callback is logged.
 
-    def __init__(self, subscription: Subscription, callback: Callable[[Event], None]) -> None:
+    It wakes at most once per `interval` seconds and delivers what arrived meanwhile, so a busy
+    study does not pay a thread switch per event.
+    """
+
+    def __init__(
+        self,
+        subscription: Subscription,
+        callback: Callable[[Event], None],
+        interval: float = LISTENER_INTERVAL,
+    ) -> None:
         self._sub = subscription
         self._callback = callback
+        self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="adaptive-hyperopt-listener")
         self._thread.daemon = True
@@ -144,6 +186,8 @@ class Listener:
                     self._callback(event)
                 except Exception:
                     logger.exception("event listener %r failed on %s", self._callback, event.kind)
+            if self._interval > 0:
+                self._sub.bus.wait_closed(self._interval)  # batch, but never delay the end
 
     def close(self, timeout: float | None = None) -> None:
         """Stop after the events already read; wait for the thread up to `timeout`."""

@@ -46,6 +46,9 @@ class Callbacks:
         self.progress: list[ProgressCallback] = []
         self.study: list[StudyCallback] = []
 
+    def __bool__(self) -> bool:
+        return bool(self.progress or self.study)
+
     def extend(self, callbacks: Sequence[Callable[..., Any]], where: str) -> None:
         """Sort `callbacks` by the number of arguments they take; ValueError for other shapes."""
         for i, fn in enumerate(callbacks):

@@ -30,6 +30,7 @@ from ..events import (
     Error,
     EventBus,
     Finished,
+    Listener,
     Paused,
     Resumed,
     SpaceChanged,
@@ -41,7 +42,15 @@ from ..events import (
 from ..space import SearchSpace
 from ._callbacks import Callbacks
 from ._commands import Command
-from ._executors import Executor, Objective, Outcome, SerialExecutor, ThreadExecutor, judge
+from ._executors import (
+    Executor,
+    Objective,
+    Outcome,
+    SerialExecutor,
+    ThreadExecutor,
+    evaluate,
+    judge,
+)
 from ._history import History, TrialRecord
 
 logger = logging.getLogger("adaptive_hyperopt")
@@ -102,13 +111,23 @@ class Driver:
         )
         self.scheduler = Scheduler(config.adaptation_interval)
         self.history = History()
+        self.listeners: list[Listener] = []  # started by the optimizer; joined when it ends
         self.state = "created"
         self.paused = False
         self._stop_reason: str | None = None
-        self._running: dict[int, optuna.Trial] = {}
-        self._params: dict[int, dict[str, Any]] = {}
-        self._space_version_of: dict[int, int] = {}
+        self._running: dict[int, tuple[optuna.Trial, dict[str, Any], int]] = {}  # + space version
         self._started = 0
+        self._budget = math.inf if config.n_trials is None else config.n_trials
+        self._serial = isinstance(self.executor, SerialExecutor)
+        # Whether anything must run after a COMPLETE trial; a no-op study skips _after_trial.
+        self._after_needed = bool(
+            callbacks
+            or backend.learns
+            or config.enable_monitoring
+            or config.early_stopping_rounds is not None
+            or self.scheduler.has_strategies
+            or config.enable_gc
+        )
         self.n_complete = self.n_failed = self.n_pruned = 0
         self._recent_failures: deque[str] = deque(maxlen=5)
         self.best_value: float | None = None
@@ -176,10 +195,11 @@ class Driver:
             if self.paused and not self._running:
                 self._handle(inbox.get())  # sleep until a command arrives
                 continue
-            while not inbox.empty():
+            while not inbox.empty():  # commands apply at every trial boundary
                 self._handle(inbox.get_nowait())
-            while self._may_start():
+            if self._may_start():
                 self._start_trial()
+                continue
             if not self._running:
                 if self.paused:
                     continue
@@ -189,11 +209,9 @@ class Driver:
     def _may_start(self) -> bool:
         if self.paused or self._stop_reason is not None:
             return False
-        if len(self._running) >= self.executor.workers:
+        if len(self._running) >= self.executor.workers or self._started >= self._budget:
             return False
-        if self.config.n_trials is not None and self._started >= self.config.n_trials:
-            return False
-        if time.time() >= self._deadline:
+        if self._deadline != math.inf and time.time() >= self._deadline:
             if self._stop_reason is None and not self._running:
                 self._stop_reason = "timeout"
             return False
@@ -207,33 +225,24 @@ class Driver:
 
     # Trials -------------------------------------------------------------------------------
     def _start_trial(self) -> None:
-        trial = self.study.ask()
         space = self.space
-        params = self.backend.suggest(trial, space)
+        trial, params = self.backend.ask(self.study, space)
         trial.set_user_attr(ATTR_BACKEND, self.backend.name)
         trial.set_user_attr(ATTR_SPACE_VERSION, space.version)
         number = trial.number
-        self._running[number] = trial
-        self._params[number] = params
-        self._space_version_of[number] = space.version
+        self._running[number] = (trial, params, space.version)
         self._started += 1
-        self.bus.publish(
-            TrialStarted(
-                self.bus.study,
-                time.time(),
-                number=number,
-                params=params,
-                space_version=space.version,
-            )
-        )
-        self.executor.submit(number, self.objective, params)
+        now = time.time()
+        self.bus.emit(TrialStarted, now, number, params, space.version)
+        if self._serial:  # evaluate here and now: no queue round trip on the hot path
+            self._finish_trial(evaluate(number, self.objective, params, now))
+        else:
+            self.executor.submit(number, self.objective, params)
 
     def _finish_trial(self, outcome: Outcome) -> None:
         number = outcome.number
-        trial = self._running.pop(number)
-        params = self._params.pop(number)
-        version = self._space_version_of.pop(number)
-        if isinstance(outcome.error, KeyboardInterrupt | SystemExit):
+        trial, params, version = self._running.pop(number)
+        if outcome.error is not None and isinstance(outcome.error, KeyboardInterrupt | SystemExit):
             self._tell_fail(trial, f"interrupted: {type(outcome.error).__name__}")
             raise outcome.error
         value, reason = judge(outcome, self.maximize)
@@ -255,7 +264,8 @@ class Driver:
             self.n_complete += 1
             self._update_best(number, value, params)
         self._record(frozen, params, value, state, reason, outcome, version)
-        self._after_trial(frozen, number, value, state)
+        if self._after_needed or reason is not None:
+            self._after_trial(frozen, number, value, state)
 
     def _tell_fail(self, trial: optuna.Trial, reason: str) -> optuna.trial.FrozenTrial:
         trial.set_user_attr(ATTR_FAIL_REASON, reason)
@@ -285,26 +295,26 @@ class Driver:
                 space_version=version,
             )
         )
-        self.bus.publish(
-            TrialFinished(
-                self.bus.study,
-                time.time(),
-                number=frozen.number,
-                state=state,
-                value=value,
-                params=params,
-                reason=reason,
-                duration=outcome.end - outcome.start,
-                best_value=self.best_value,
-                best_number=self.best_number,
-            )
+        self.bus.emit(
+            TrialFinished,
+            outcome.end,
+            frozen.number,
+            state,
+            value,
+            params,
+            reason,
+            outcome.end - outcome.start,
+            self.best_value,
+            self.best_number,
         )
 
     def _after_trial(
         self, frozen: optuna.trial.FrozenTrial, number: int, value: float | None, state: str
     ) -> None:
-        self.backend.tell(frozen)
-        self.callbacks.trial_finished(self.study, frozen, number, self.best_value, value, state)
+        if self.backend.learns:
+            self.backend.tell(frozen)
+        if self.callbacks:
+            self.callbacks.trial_finished(self.study, frozen, number, self.best_value, value, state)
         if self.config.enable_monitoring:
             self._log_progress(number, value, state)
         cfg = self.config
@@ -330,6 +340,8 @@ class Driver:
         best = self.best_value
         if best is None or (value > best if self.maximize else value < best):
             self.best_value, self.best_params, self.best_number = value, params, number
+        if self.config.early_stopping_rounds is None:
+            return
         ref = self._reference_best
         gain = math.inf if ref is None else (value - ref if self.maximize else ref - value)
         if gain > self.config.min_improvement_threshold:
@@ -337,15 +349,12 @@ class Driver:
             self._stale_rounds = -1  # this trial itself is counted by _after_trial
 
     def _abandon_running(self, reason: str) -> None:
-        for number, trial in list(self._running.items()):
+        for number, (trial, params, version) in list(self._running.items()):
             try:
                 frozen = self._tell_fail(trial, reason)
                 self.n_failed += 1
                 outcome = Outcome(number, None, None, None, time.time(), time.time())
-                version = self._space_version_of.get(number, self.space.version)
-                self._record(
-                    frozen, self._params.get(number, {}), None, "FAIL", reason, outcome, version
-                )
+                self._record(frozen, params, None, "FAIL", reason, outcome, version)
             except Exception:  # the study must still end cleanly
                 logger.exception("could not record trial %d as failed", number)
         self._running.clear()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 Objective = Callable[[dict[str, Any]], Any]
+_INF = math.inf
+_NEG_INF = -math.inf
 
 
 @dataclass(slots=True)
@@ -28,9 +30,12 @@ class Outcome:
     end: float
 
 
-def evaluate(number: int, objective: Objective, params: dict[str, Any]) -> Outcome:
+def evaluate(
+    number: int, objective: Objective, params: dict[str, Any], start: float | None = None
+) -> Outcome:
     """Run the objective once. Exceptions become data; KeyboardInterrupt is left to propagate."""
-    start = time.time()
+    if start is None:
+        start = time.time()
     try:
         value = objective(params)
     except Exception as exc:
@@ -44,6 +49,12 @@ def judge(outcome: Outcome, maximize: bool) -> tuple[float | None, str | None]:
         err = outcome.error
         return None, f"exception: {type(err).__name__}: {err}"
     value = outcome.value
+    if type(value) is float:  # the common case, without the cost of an ABC check
+        if value != value:
+            return None, "invalid value: the objective returned NaN"
+        if value in (_INF, _NEG_INF) and (value > 0) == maximize:
+            return None, f"invalid value: {value} in the direction being optimized"
+        return value, None
     if value is None:
         return None, "invalid value: the objective returned None"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

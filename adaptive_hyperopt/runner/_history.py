@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class TrialRecord:
-    """One finished trial as the user sees it.
+class TrialRecord(NamedTuple):
+    """One finished trial as the user sees it (immutable; a named tuple, cheap to make).
 
     `value` is None unless `state` is "COMPLETE"; `reason` says why a trial failed or was pruned.
     `params` holds the original Python objects handed to the objective.
@@ -28,7 +26,7 @@ class TrialRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a plain dict."""
-        return asdict(self)
+        return self._asdict()
 
 
 class History(list[TrialRecord]):

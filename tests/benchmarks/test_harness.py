@@ -133,3 +133,10 @@ def test_recording_objective_trace_is_best_so_far() -> None:
     assert rec.trace(4) == [3.0, 3.0, 1.0, 1.0]
     assert rec.best_params == {"x": 0.3}
     assert problem.metric(1.0) == pytest.approx(-0.30103, abs=1e-5)
+
+
+def test_list_names_every_problem_and_contender(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in [*all_problems(), *all_contenders()]:
+        assert name in out

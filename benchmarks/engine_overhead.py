@@ -1,0 +1,195 @@
+"""Engine overhead: our driver against a raw Optuna ask/tell loop doing the same bookkeeping.
+
+Both sides use in-memory storage, the same sampler and seed, and a no-op objective, and both
+write the per-trial attributes our engine writes (`ah.backend`, `ah.space_version`). Variants
+run interleaved (A B C D, A B C D, ...) so that drifts in machine load hit all of them alike;
+the figure is the median over repeats of each variant's time divided by the raw loop's time in
+the same repeat. `study.optimize` is reported beside it for reference.
+
+    python -m benchmarks.engine_overhead --trials 1000 5000 --repeats 5 --sampler random tpe
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+from adaptive_hyperopt.events import Event
+
+from .machine import describe_machine, load_average, now_iso
+
+SPACE = {"x": ("float", 0.0, 1.0), "y": ("float", 1e-3, 1.0, "log"), "n": ("int", 1, 100)}
+RESULTS = Path(__file__).parent / "results" / "overhead.json"
+
+
+def objective(params: dict[str, Any]) -> float:
+    """No-op objective: all measured time is engine time."""
+    return float(params["x"])
+
+
+def _sampler(kind: str, seed: int) -> optuna.samplers.BaseSampler:
+    if kind == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
+
+
+def raw_ask_tell(n: int, kind: str, seed: int) -> float:
+    """Seconds for a bare ask/tell loop writing the same per-trial attributes as our engine."""
+    study = optuna.create_study(sampler=_sampler(kind, seed))
+    start = time.perf_counter()
+    for _ in range(n):
+        trial = study.ask()
+        params = {
+            "x": trial.suggest_float("x", 0.0, 1.0),
+            "y": trial.suggest_float("y", 1e-3, 1.0, log=True),
+            "n": trial.suggest_int("n", 1, 100),
+        }
+        trial.set_user_attr("ah.backend", "optuna")
+        trial.set_user_attr("ah.space_version", 0)
+        study.tell(trial, objective(params))
+    return time.perf_counter() - start
+
+
+def study_optimize(n: int, kind: str, seed: int) -> float:
+    """Seconds for Optuna's own `study.optimize` (reference only)."""
+    study = optuna.create_study(sampler=_sampler(kind, seed))
+
+    def optuna_objective(trial: optuna.Trial) -> float:
+        return objective(
+            {
+                "x": trial.suggest_float("x", 0.0, 1.0),
+                "y": trial.suggest_float("y", 1e-3, 1.0, log=True),
+                "n": trial.suggest_int("n", 1, 100),
+            }
+        )
+
+    start = time.perf_counter()
+    study.optimize(optuna_objective, n_trials=n)
+    return time.perf_counter() - start
+
+
+def ours(n: int, kind: str, seed: int, subscriber: bool) -> float:
+    """Seconds for our engine; with `subscriber`, one listener receives every event."""
+    opt = AdaptiveHyperparameterOptimizer(
+        n_trials=n, random_state=seed, sampler_config={"sampler_type": kind}
+    )
+    received: list[Event] = []
+    if subscriber:
+        opt.add_listener(received.append)
+    start = time.perf_counter()
+    opt.optimize(objective, SPACE, direction="minimize")
+    elapsed = time.perf_counter() - start
+    if subscriber and len(received) < 2 * n:
+        raise AssertionError("the subscriber must have received every event")
+    return elapsed
+
+
+VARIANTS: dict[str, Callable[[int, str, int], float]] = {
+    "raw ask/tell": raw_ask_tell,
+    "ours": lambda n, k, s: ours(n, k, s, subscriber=False),
+    "ours + 1 subscriber": lambda n, k, s: ours(n, k, s, subscriber=True),
+    "study.optimize": study_optimize,
+}
+
+
+def measure(n: int, kind: str, repeats: int) -> dict[str, Any]:
+    """Interleaved repeats of every variant; ratios are taken within each repeat."""
+    times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    for rep in range(repeats):
+        for name, fn in VARIANTS.items():
+            gc.collect()
+            times[name].append(fn(n, kind, rep))
+    base = times["raw ask/tell"]
+    return {
+        "trials": n,
+        "sampler": kind,
+        "repeats": repeats,
+        "seconds_median": {k: statistics.median(v) for k, v in times.items()},
+        "ratio_median": {
+            k: statistics.median(t / b for t, b in zip(v, base, strict=True))
+            for k, v in times.items()
+        },
+        "seconds": times,
+    }
+
+
+def render(records: list[dict[str, Any]], machine: dict[str, Any], command: str) -> str:
+    """A Markdown section for docs/benchmarks.md."""
+    lines = [
+        "## Engine overhead against raw Optuna",
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {machine['cpu_count']} cores, {machine['platform']}, Python "
+        f"{machine['python']}, optuna {machine['packages']['optuna']}  ",
+        f"Date: {machine['date']}, load average before/after: {machine['load_before']} / "
+        f"{machine['load_after']}",
+        "",
+        "In-memory storage, no-op objective, same sampler and seed on every side; the ratio is the "
+        "median over interleaved repeats of (variant time / raw ask/tell time in the same repeat).",
+        "",
+        "| sampler | trials | raw ask/tell (s) | ours | ours + 1 subscriber | study.optimize |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in records:
+        ratio, secs = r["ratio_median"], r["seconds_median"]
+        lines.append(
+            f"| {r['sampler']} | {r['trials']} | {secs['raw ask/tell']:.2f} | "
+            f"{ratio['ours']:.3f}x | {ratio['ours + 1 subscriber']:.3f}x | "
+            f"{ratio['study.optimize']:.3f}x |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the overhead benchmark and write results/overhead.json and its Markdown table."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.engine_overhead")
+    parser.add_argument("--trials", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--sampler", nargs="+", default=["random", "tpe"], choices=["random", "tpe"]
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    logging.getLogger("adaptive_hyperopt").setLevel(logging.ERROR)
+    load_before = load_average()
+    records = []
+    for kind in args.sampler:
+        for n in args.trials:
+            record = measure(n, kind, args.repeats)
+            records.append(record)
+            ratio = record["ratio_median"]
+            print(
+                f"{kind:6} {n:6} trials: ours {ratio['ours']:.3f}x, "
+                f"+subscriber {ratio['ours + 1 subscriber']:.3f}x, "
+                f"study.optimize {ratio['study.optimize']:.3f}x "
+                f"(raw {record['seconds_median']['raw ask/tell']:.2f} s)",
+                flush=True,
+            )
+    machine = {
+        **describe_machine(),
+        "date": now_iso(),
+        "load_before": load_before,
+        "load_after": load_average(),
+    }
+    command = "python -m benchmarks.engine_overhead " + " ".join(argv or [])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps({"machine": machine, "command": command, "records": records}, indent=1)
+    )
+    print(render(records, machine, command))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""Callbacks: the spec's two forms; a failing callback is reported and never kills the study."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+
+
+def flaky(params: dict[str, Any]) -> float:
+    if params["i"] % 3 == 0:
+        raise ValueError("every third fails")
+    return float(params["i"])
+
+
+SPACE = {"i": ("int", 0, 30)}
+
+
+def test_progress_form_sees_only_complete_trials_and_running_best() -> None:
+    seen: list[tuple[int, float, float]] = []
+    opt = AdaptiveHyperparameterOptimizer(n_trials=20, random_state=0)
+    _, best, history = opt.optimize(
+        flaky, SPACE, direction="maximize", callbacks=[lambda n, b, c: seen.append((n, b, c))]
+    )
+    complete = [r for r in history if r.state == "COMPLETE"]
+    assert [s[0] for s in seen] == [r.number for r in complete]
+    assert [s[2] for s in seen] == [r.value for r in complete]
+    running = [max(r.value for r in complete[: i + 1]) for i in range(len(complete))]  # type: ignore[type-var]
+    assert [s[1] for s in seen] == running and seen[-1][1] == best
+    assert len(complete) < len(history)  # some failed and were not reported
+
+
+def test_study_form_sees_every_finished_trial() -> None:
+    states: list[str] = []
+    opt = AdaptiveHyperparameterOptimizer(n_trials=15, random_state=0)
+    opt.add_callback(lambda study, trial: states.append(trial.state.name))
+    _, _, history = opt.optimize(flaky, SPACE, direction="maximize")
+    assert states == [r.state for r in history] and "FAIL" in states
+
+
+def test_failing_callback_is_reported_and_the_study_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=10, random_state=0)
+    handle = opt.start(lambda p: 1.0, SPACE, callbacks=[lambda n, b, c: 1 / 0])
+    events = handle.events
+    _, _, history = handle.result(20)
+    assert len(history) == 10
+    errors = [e for e in events if e.kind == "error"]
+    assert len(errors) == 10 and "ZeroDivisionError" in errors[0].message  # type: ignore[attr-defined]
+    assert "callback" in caplog.text
+
+
+def test_add_callback_validates_its_argument() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=2)
+    with pytest.raises(ValueError, match="must be callable"):
+        opt.add_callback("print")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="takes 4 positional arguments"):
+        opt.add_callback(lambda a, b, c, d: None)
