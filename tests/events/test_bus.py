@@ -126,3 +126,12 @@ def test_failing_listener_is_logged_not_fatal(caplog: pytest.LogCaptureFixture) 
 def test_capacity_must_be_positive() -> None:
     with pytest.raises(ValueError, match="capacity must be at least 1"):
         EventBus("s", capacity=0)
+
+
+def test_publish_restamps_a_wrong_sequence_number_and_emit_builds() -> None:
+    bus = EventBus("s")
+    first = bus.publish(TrialStarted("s", 1.0, seq=17, number=0))
+    assert first.seq == 0
+    second = bus.emit(TrialStarted, 2.0, 1, {"x": 1}, 0)
+    assert (second.seq, second.number, second.study, second.params) == (1, 1, "s", {"x": 1})
+    assert isinstance(second, TrialStarted) and second.kind == "trial_started"

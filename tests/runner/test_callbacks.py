@@ -59,3 +59,15 @@ def test_add_callback_validates_its_argument() -> None:
         opt.add_callback("print")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="takes 4 positional arguments"):
         opt.add_callback(lambda a, b, c, d: None)
+
+
+def test_add_listener_receives_every_event_before_optimize_returns() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=30, random_state=0)
+    got: list[Any] = []
+    opt.add_listener(got.append)
+    opt.optimize(lambda p: float(p["i"]), SPACE)
+    assert [e.seq for e in got] == list(range(len(got)))
+    assert got[0].kind == "study_started" and got[-1].kind == "finished"
+    assert sum(e.kind == "trial_finished" for e in got) == 30
+    with pytest.raises(ValueError, match="must be callable"):
+        opt.add_listener(42)  # type: ignore[arg-type]
