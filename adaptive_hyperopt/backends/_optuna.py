@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import math
 import warnings
@@ -25,6 +26,9 @@ SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
     "qmc": optuna.samplers.QMCSampler,
     "nsga2": optuna.samplers.NSGAIISampler,
 }
+
+
+_NEEDS = {"gp": "torch", "cmaes": "cmaes"}
 
 
 class OptunaBackend(Backend):
@@ -56,9 +60,14 @@ class OptunaBackend(Backend):
             study.sampler = self._restricted if self._restricted.space else self._inner
         trial = study.ask()
         params: dict[str, Any] = {}
-        for name in space.order:
-            if space.is_active(name, params):
-                params[name] = suggest_dimension(trial, space[name], space.original[name])
+        try:
+            for name in space.order:
+                if space.is_active(name, params):
+                    params[name] = suggest_dimension(trial, space[name], space.original[name])
+        except Exception as exc:  # never leave a RUNNING trial behind
+            trial.set_user_attr("ah.fail_reason", f"sampler error: {type(exc).__name__}: {exc}")
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            raise
         return trial, params
 
 
@@ -92,6 +101,12 @@ def build_sampler(
             f"{', '.join(repr(k) for k in SAMPLERS)}, got {kind!r}"
         )
     factory = SAMPLERS[kind]
+    needs = _NEEDS.get(kind)
+    if needs and importlib.util.find_spec(needs) is None:  # Optuna imports it only when sampling
+        raise ImportError(
+            f"sampler_config['sampler_type']={kind!r} needs the {needs!r} package: "
+            f"pip install {needs}"
+        )
     accepted = [
         p.name
         for p in inspect.signature(factory).parameters.values()
@@ -121,6 +136,7 @@ def build_sampler(
             return factory(**config)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"sampler_config for sampler_type={kind!r}: {exc}") from exc
+
 
 
 def _check_counts(config: dict[str, Any]) -> None:

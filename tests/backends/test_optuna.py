@@ -78,3 +78,21 @@ def test_create_backend_names() -> None:
         create_backend("hyperopt", None, 0)
     with pytest.raises(ValueError, match="backend must be one of"):
         create_backend("nevergrad", None, 0)
+
+
+def test_a_sampler_error_fails_the_trial_instead_of_leaving_it_running() -> None:
+    space = SearchSpace.from_dict(SPACE)
+    backend = OptunaBackend({"sampler_type": "random"}, seed=0, space=space)
+    study = optuna.create_study(sampler=backend.sampler)
+    sample(backend, study, space, 1)
+
+    class Broken(optuna.samplers.RandomSampler):
+        def sample_independent(self, *args: Any) -> Any:
+            raise RuntimeError("sampler bug")
+
+    study.sampler = Broken()
+    with pytest.raises(RuntimeError, match="sampler bug"):
+        backend.ask(study, space)
+    last = study.trials[-1]
+    assert last.state.name == "FAIL"
+    assert last.user_attrs["ah.fail_reason"] == "sampler error: RuntimeError: sampler bug"
