@@ -138,7 +138,6 @@ def build_sampler(
         raise ValueError(f"sampler_config for sampler_type={kind!r}: {exc}") from exc
 
 
-
 def _check_counts(config: dict[str, Any]) -> None:
     for key, minimum in (("n_startup_trials", 0), ("n_ei_candidates", 1), ("population_size", 2)):
         if key in config:

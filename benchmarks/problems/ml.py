@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.kernel_ridge import KernelRidge
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -114,26 +113,30 @@ def sgd_digits(params: Mapping[str, Any]) -> float:
     return _cv_score(model, "digits", "accuracy", 3, stratified=True)
 
 
-KRR_SPACE: dict[str, tuple[Any, ...]] = {
-    "kernel": ("categorical", ["rbf", "laplacian", "polynomial"]),
-    "alpha": ("float", 1e-4, 10.0, "log"),
-    "gamma": ("float", 1e-4, 1.0, "log"),
-    "degree": ("int", 2, 4, "when", "kernel", "polynomial"),
-    "coef0": ("float", 0.0, 5.0, "when", "kernel", "polynomial"),
+HGB_DIABETES_SPACE: dict[str, tuple[Any, ...]] = {
+    "learning_rate": ("float", 1e-3, 1.0, "log"),
+    "max_leaf_nodes": ("int", 2, 64, "log"),
+    "min_samples_leaf": ("int", 1, 100, "log"),
+    "l2_regularization": ("float", 1e-4, 100.0, "log"),
+    "max_features": ("float", 0.2, 1.0),
 }
 
 
-def kernel_ridge_diabetes(params: Mapping[str, Any]) -> float:
-    """Standardized kernel ridge regression on diabetes; 5-fold CV R^2."""
-    model = make_pipeline(
-        StandardScaler(),
-        KernelRidge(
-            kernel=str(params["kernel"]),
-            alpha=float(params["alpha"]),
-            gamma=float(params["gamma"]),
-            degree=int(params.get("degree", 3)),
-            coef0=float(params.get("coef0", 1.0)),
-        ),
+def hgb_diabetes(params: Mapping[str, Any]) -> float:
+    """HistGradientBoostingRegressor (50 iterations) on diabetes; 5-fold CV R^2.
+
+    (Kernel ridge on diabetes was tried first and dropped: every peer reached the same
+    R^2 plateau within 0.001, below the 0.002 "not worse" margin.)
+    """
+    model = HistGradientBoostingRegressor(
+        learning_rate=float(params["learning_rate"]),
+        max_leaf_nodes=int(params["max_leaf_nodes"]),
+        min_samples_leaf=int(params["min_samples_leaf"]),
+        l2_regularization=float(params["l2_regularization"]),
+        max_features=float(params["max_features"]),
+        max_iter=50,
+        early_stopping=False,
+        random_state=0,
     )
     return _cv_score(model, "diabetes", "r2", 5, stratified=False)
 
@@ -158,11 +161,11 @@ def ml_problems() -> list[Problem]:
             description="SGDClassifier (8 params, 2 conditional), digits, 3-fold CV accuracy",
         ),
         Problem(
-            "kernel_ridge_diabetes",
+            "hgb_diabetes",
             "ml",
-            KRR_SPACE,
+            HGB_DIABETES_SPACE,
             "maximize",
-            kernel_ridge_diabetes,
-            description="kernel ridge (3 kernels, 2 conditional), diabetes, 5-fold CV R^2",
+            hgb_diabetes,
+            description="HistGradientBoosting regressor, diabetes, 5-fold CV R^2",
         ),
     ]
