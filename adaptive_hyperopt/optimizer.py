@@ -381,7 +381,8 @@ def _ensure_log_output(level: int) -> None:
     pkg = logging.getLogger("adaptive_hyperopt")
     if pkg.level == logging.NOTSET or pkg.level > level:
         pkg.setLevel(level)
-    if not pkg.handlers and not logging.getLogger().handlers:
+    real = [h for h in pkg.handlers if not isinstance(h, logging.NullHandler)]
+    if not real and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("[adaptive_hyperopt %(levelname)s] %(message)s"))
         pkg.addHandler(handler)

@@ -225,3 +225,22 @@ def test_parallel_optimization_with_sqlite(tmp_path: Any, monkeypatch: pytest.Mo
     )
     _, _, history = optimizer.optimize(lambda p: p["x"], {"x": ("float", 0, 1)})
     assert len(history) == 8 and (tmp_path / "optimization.db").exists()
+
+
+def test_monitoring_is_visible_without_any_logging_setup() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "from adaptive_hyperopt import AdaptiveHyperparameterOptimizer\n"
+        "o = AdaptiveHyperparameterOptimizer(n_trials=3, enable_monitoring=True, log_level='INFO')\n"
+        "o.optimize(lambda p: p['x'], {'x': ('float', 0, 1)})\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    progress = [
+        line for line in result.stderr.splitlines() if "[adaptive_hyperopt INFO] trial" in line
+    ]
+    assert len(progress) == 3 and result.stdout == ""

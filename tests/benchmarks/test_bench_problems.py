@@ -88,7 +88,7 @@ def test_problem_flags() -> None:
     assert problems["branin"].continuous and not problems["branin"].conditional
     assert not problems["mixed"].continuous
     assert problems["conditional"].conditional
-    assert {p.name for p in ML} == {"hgb_breast_cancer", "sgd_digits", "kernel_ridge_diabetes"}
+    assert {p.name for p in ML} == {"hgb_breast_cancer", "sgd_digits", "hgb_diabetes"}
     assert all(p.higher_is_better and p.f_star is None for p in ML)
     assert not any(p.higher_is_better for p in SYNTHETIC)
     with pytest.raises(KeyError, match="known"):

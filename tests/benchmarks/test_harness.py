@@ -18,7 +18,7 @@ from benchmarks.contenders import all_contenders
 from benchmarks.problems import Problem, all_problems
 from benchmarks.report import metric_at, render_report
 from benchmarks.results import ResultStore, load_records
-from benchmarks.runner import RecordingObjective, run_matrix
+from benchmarks.runner import RecordingObjective, run_matrix, run_one
 
 pytestmark = pytest.mark.benchmark
 
@@ -140,3 +140,16 @@ def test_list_names_every_problem_and_contender(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     for name in [*all_problems(), *all_contenders()]:
         assert name in out
+
+
+@pytest.mark.parametrize("name", [c.name for c in all_contenders().values() if c.group == "peer"])
+def test_peer_runs_are_reproducible_from_the_seed(name: str) -> None:
+    contender = all_contenders()[name]
+    if contender.unavailable_reason() is not None:
+        pytest.skip(str(contender.unavailable_reason()))
+    problem = all_problems()["branin"]
+    first = run_one(problem, contender, 3, 12)
+    second = run_one(problem, contender, 3, 12)
+    assert first["status"] == "ok", first["error"]
+    assert first["trace"] == second["trace"]
+    assert first["best_params"] == second["best_params"]
