@@ -19,7 +19,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PEERS_FILE = RESULTS_DIR / "peers.json"
 OURS_FILE = RESULTS_DIR / "ours.json"
 QUICK_FILE = RESULTS_DIR / "quick.json"
-QUICK_PROBLEMS = ("branin", "conditional", "kernel_ridge_diabetes")
+QUICK_PROBLEMS = ("branin", "conditional", "hgb_diabetes")
 QUICK_SEEDS = 2
 QUICK_TRIALS = 20
 
@@ -185,6 +185,24 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
+def _elide_note(argv: Sequence[str]) -> list[str]:
+    """The arguments with the (long) ``--note`` text replaced by ``NOTE``."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            out.append("NOTE")
+            skip = False
+        elif arg == "--note":
+            out.append(arg)
+            skip = True
+        elif arg.startswith("--note="):
+            out.append("--note=NOTE")
+        else:
+            out.append(arg)
+    return out
+
+
 def _cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     paths = args.results or [PEERS_FILE, OURS_FILE]
     records, sessions = load_records(paths)
@@ -196,7 +214,7 @@ def _cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         all_contenders(),
         budgets=budgets,
         status_note=args.note,
-        render_command="python -m benchmarks " + shlex.join(argv),
+        render_command="python -m benchmarks " + shlex.join(_elide_note(argv)),
     )
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
