@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.contenders import Contender, all_contenders
+from benchmarks.engine_overhead import render_file
 from benchmarks.machine import describe_machine, load_average, now_iso
 from benchmarks.problems import Problem, all_problems
 from benchmarks.report import render_report
@@ -216,6 +217,9 @@ def _cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         status_note=args.note,
         render_command="python -m benchmarks " + shlex.join(_elide_note(argv)),
     )
+    overhead = render_file()
+    if overhead:
+        text += "\n" + overhead
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")

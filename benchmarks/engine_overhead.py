@@ -16,6 +16,7 @@ import gc
 import json
 import logging
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -110,48 +111,69 @@ def measure(n: int, kind: str, repeats: int) -> dict[str, Any]:
             gc.collect()
             times[name].append(fn(n, kind, rep))
     base = times["raw ask/tell"]
+    ratios = {k: [t / b for t, b in zip(v, base, strict=True)] for k, v in times.items()}
     return {
         "trials": n,
         "sampler": kind,
         "repeats": repeats,
         "seconds_median": {k: statistics.median(v) for k, v in times.items()},
-        "ratio_median": {
-            k: statistics.median(t / b for t, b in zip(v, base, strict=True))
-            for k, v in times.items()
-        },
+        "ratio_median": {k: statistics.median(v) for k, v in ratios.items()},
+        "ratio_quartiles": {k: _quartiles(v) for k, v in ratios.items()},
         "seconds": times,
     }
 
 
-def render(records: list[dict[str, Any]], machine: dict[str, Any], command: str) -> str:
-    """A Markdown section for docs/benchmarks.md."""
+def _quartiles(values: list[float]) -> list[float]:
+    q = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+    return [q[0], q[2]]
+
+
+def render(doc: dict[str, Any]) -> str:
+    """The Markdown section of docs/benchmarks.md for a results document."""
+    machine = doc["machine"]
     lines = [
         "## Engine overhead against raw Optuna",
         "",
-        f"Command: `{command}`  ",
+        "Our driver against a bare Optuna ask/tell loop that writes the same per-trial "
+        "attributes (`ah.backend`, `ah.space_version`): in-memory storage, a no-op objective over "
+        "two floats and an int, the same sampler and seed on every side. Each cell is the median "
+        "over interleaved repeats of (variant time / raw loop time in the same repeat), with the "
+        "interquartile range. `+ 1 subscriber`: `add_listener` with a callback receiving every "
+        "event (delivered before `optimize` returns). `study.optimize` is Optuna's own loop, "
+        "for reference.",
+        "",
         f"Machine: {machine['cpu_count']} cores, {machine['platform']}, Python "
-        f"{machine['python']}, optuna {machine['packages']['optuna']}  ",
-        f"Date: {machine['date']}, load average before/after: {machine['load_before']} / "
-        f"{machine['load_after']}",
+        f"{machine['python']}, optuna {machine['packages']['optuna']}.",
         "",
-        "In-memory storage, no-op objective, same sampler and seed on every side; the ratio is the "
-        "median over interleaved repeats of (variant time / raw ask/tell time in the same repeat).",
-        "",
-        "| sampler | trials | raw ask/tell (s) | ours | ours + 1 subscriber | study.optimize |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| sampler | trials | repeats | raw loop (s) | ours | ours + 1 subscriber | study.optimize "
+        "| date, load before/after | command |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    for r in records:
-        ratio, secs = r["ratio_median"], r["seconds_median"]
+    for r in sorted(doc["records"], key=lambda r: (r["sampler"], r["trials"])):
+        ratio, quart = r["ratio_median"], r["ratio_quartiles"]
+
+        def cell(name: str, ratio: dict[str, float] = ratio, quart: Any = quart) -> str:
+            low, high = quart[name]
+            return f"{ratio[name]:.3f}x [{low:.2f}, {high:.2f}]"
+
         lines.append(
-            f"| {r['sampler']} | {r['trials']} | {secs['raw ask/tell']:.2f} | "
-            f"{ratio['ours']:.3f}x | {ratio['ours + 1 subscriber']:.3f}x | "
-            f"{ratio['study.optimize']:.3f}x |"
+            f"| {r['sampler']} | {r['trials']} | {r['repeats']} | "
+            f"{r['seconds_median']['raw ask/tell']:.2f} | {cell('ours')} | "
+            f"{cell('ours + 1 subscriber')} | {cell('study.optimize')} | "
+            f"{r['date']}, {r['load_before']} / {r['load_after']} | `{r['command']}` |"
         )
     return "\n".join(lines) + "\n"
 
 
+def render_file(path: Path = RESULTS) -> str:
+    """The Markdown section for the results kept in `path` ("" when there are none)."""
+    if not path.exists():
+        return ""
+    return render(json.loads(path.read_text()))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the overhead benchmark and write results/overhead.json and its Markdown table."""
+    """Run the overhead benchmark; merge its records into results/overhead.json."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.engine_overhead")
     parser.add_argument("--trials", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--repeats", type=int, default=5)
@@ -162,12 +184,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     logging.getLogger("adaptive_hyperopt").setLevel(logging.ERROR)
-    load_before = load_average()
-    records = []
+    command = "python -m benchmarks.engine_overhead " + " ".join(argv or sys.argv[1:])
+    doc: dict[str, Any] = {"records": []}
+    if args.out.exists():
+        doc = json.loads(args.out.read_text())
     for kind in args.sampler:
         for n in args.trials:
+            load_before = load_average()
             record = measure(n, kind, args.repeats)
-            records.append(record)
+            record.update(
+                date=now_iso(), load_before=load_before, load_after=load_average(), command=command
+            )
+            doc["records"] = [
+                r for r in doc["records"] if (r["sampler"], r["trials"]) != (kind, n)
+            ] + [record]
+            doc["machine"] = describe_machine()
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(doc, indent=1))  # after each cell: resumable
             ratio = record["ratio_median"]
             print(
                 f"{kind:6} {n:6} trials: ours {ratio['ours']:.3f}x, "
@@ -176,18 +209,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"(raw {record['seconds_median']['raw ask/tell']:.2f} s)",
                 flush=True,
             )
-    machine = {
-        **describe_machine(),
-        "date": now_iso(),
-        "load_before": load_before,
-        "load_after": load_average(),
-    }
-    command = "python -m benchmarks.engine_overhead " + " ".join(argv or [])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps({"machine": machine, "command": command, "records": records}, indent=1)
-    )
-    print(render(records, machine, command))
+    print(render(doc))
     return 0
 
 

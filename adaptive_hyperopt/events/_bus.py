@@ -20,7 +20,7 @@ logger = logging.getLogger("adaptive_hyperopt.events")
 E = TypeVar("E")
 
 DEFAULT_CAPACITY = 100_000
-LISTENER_INTERVAL = 0.02
+LISTENER_INTERVAL = 0.05  # 20 Hz: the dashboard's cadence (DESIGN.md)
 
 
 class EventBus:
