@@ -18,7 +18,7 @@ import optuna
 from ._validation import unknown_keyword, warn_once
 from .backends import Backend, create_backend
 from .config import DIRECTIONS, FIELD_NAMES, OptimizationConfig
-from .events import Event, EventBus
+from .events import Event, EventBus, InlineListener
 from .events._bus import LISTENER_INTERVAL
 from .exceptions import NoCompletedTrialsError
 from .runner import Callbacks, Driver, History, StudyHandle
@@ -75,7 +75,7 @@ class AdaptiveHyperparameterOptimizer:
         if self.config.backend == "optuna":  # fail on a bad sampler_config now, not at trial 1
             create_backend("optuna", self.config.sampler_config, self.config.random_state)
         self._study_callbacks: list[Callable[..., Any]] = []
-        self._listeners: list[tuple[Callable[[Event], Any], float]] = []
+        self._listeners: list[tuple[Callable[[Event], Any], float, bool]] = []
         self.study: optuna.Study | None = None
         self.search_space: SearchSpace | None = None
         self.history: History = History()
@@ -102,18 +102,24 @@ class AdaptiveHyperparameterOptimizer:
         self._study_callbacks.append(callback)
 
     def add_listener(
-        self, listener: Callable[[Event], Any], interval: float = LISTENER_INTERVAL
+        self,
+        listener: Callable[[Event], Any],
+        interval: float = LISTENER_INTERVAL,
+        thread: bool = False,
     ) -> None:
-        """Call `listener(event)` for every event of later studies, on a thread of its own.
+        """Call `listener(event)` for every event of later studies, in order.
 
-        Events are delivered in order, in batches at most every `interval` seconds, so a
-        listener never slows the study down; one that raises is logged and keeps receiving.
+        By default the study's own thread calls it between trials, in batches at most every
+        `interval` seconds, and with everything left before `optimize` returns: no thread, no
+        cost to speak of, but a slow listener delays trials. With `thread=True` a thread of its
+        own delivers instead (latency independent of trial length, at the price of a second
+        thread). A listener that raises is logged and keeps receiving.
         """
         if not callable(listener):
             raise ValueError(f"add_listener(listener) must be callable, got {listener!r}")
         if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 0:
             raise ValueError(f"interval must be a number of seconds >= 0, got {interval!r}")
-        self._listeners.append((listener, float(interval)))
+        self._listeners.append((listener, float(interval), bool(thread)))
 
     # Running ------------------------------------------------------------------------------
     def optimize(
@@ -201,7 +207,11 @@ class AdaptiveHyperparameterOptimizer:
         study = self._open_study(config, name, resolved, backend, objective)
         self.search_space = space
         driver = Driver(study, space, backend, objective, config, bus, cbs, executor)
-        driver.listeners = [bus.add_listener(fn, 0, interval) for fn, interval in self._listeners]
+        for fn, interval, threaded in self._listeners:
+            if threaded:
+                driver.listeners.append(bus.add_listener(fn, 0, interval))
+            else:
+                driver.inline_listeners.append(InlineListener(bus.subscribe(0), fn, interval))
         return driver
 
     def _open_study(

@@ -1,6 +1,6 @@
 """Events: frozen records of everything a study does, and the bus that carries them."""
 
-from ._bus import EventBus, Listener, Subscription
+from ._bus import EventBus, InlineListener, Listener, Subscription
 from ._records import (
     EVENT_TYPES,
     Adaptation,
@@ -28,6 +28,7 @@ __all__ = [
     "EventBus",
     "Finished",
     "Gap",
+    "InlineListener",
     "Listener",
     "Paused",
     "Resumed",

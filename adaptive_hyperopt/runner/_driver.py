@@ -30,6 +30,7 @@ from ..events import (
     Error,
     EventBus,
     Finished,
+    InlineListener,
     Listener,
     Paused,
     Resumed,
@@ -111,7 +112,8 @@ class Driver:
         )
         self.scheduler = Scheduler(config.adaptation_interval)
         self.history = History()
-        self.listeners: list[Listener] = []  # started by the optimizer; joined when it ends
+        self.listeners: list[Listener] = []  # threads, started by the optimizer; joined at the end
+        self.inline_listeners: list[InlineListener] = []  # served by this loop between trials
         self.state = "created"
         self.paused = False
         self._stop_reason: str | None = None
@@ -192,6 +194,8 @@ class Driver:
     def _loop(self) -> None:
         inbox = self.inbox
         while True:
+            if self.inline_listeners:
+                self._deliver(force=self.paused)
             if self.paused and not self._running:
                 self._handle(inbox.get())  # sleep until a command arrives
                 continue
@@ -205,6 +209,11 @@ class Driver:
                     continue
                 return
             self._handle(inbox.get())
+
+    def _deliver(self, force: bool) -> None:
+        now = time.time()
+        for listener in self.inline_listeners:
+            listener.deliver(now, force)
 
     def _may_start(self) -> bool:
         if self.paused or self._stop_reason is not None:
@@ -388,6 +397,7 @@ class Driver:
             )
         )
         self.bus.close()
+        self._deliver(force=True)
 
     # Commands -----------------------------------------------------------------------------
     def _apply(self, command: Command) -> None:

@@ -61,13 +61,41 @@ def test_add_callback_validates_its_argument() -> None:
         opt.add_callback(lambda a, b, c, d: None)
 
 
-def test_add_listener_receives_every_event_before_optimize_returns() -> None:
+@pytest.mark.parametrize("thread", [False, True])
+def test_add_listener_receives_every_event_before_optimize_returns(thread: bool) -> None:
+    import threading
+
     opt = AdaptiveHyperparameterOptimizer(n_trials=30, random_state=0)
     got: list[Any] = []
-    opt.add_listener(got.append)
+    threads: set[str] = set()
+
+    def listener(event: Any) -> None:
+        threads.add(threading.current_thread().name)
+        got.append(event)
+
+    opt.add_listener(listener, interval=0.01, thread=thread)
     opt.optimize(lambda p: float(p["i"]), SPACE)
     assert [e.seq for e in got] == list(range(len(got)))
     assert got[0].kind == "study_started" and got[-1].kind == "finished"
     assert sum(e.kind == "trial_finished" for e in got) == 30
+    expected = "adaptive-hyperopt-listener" if thread else threading.current_thread().name
+    assert threads == {expected}
+
+
+def test_inline_listener_sees_a_pause_while_the_study_waits() -> None:
+    import time
+
+    opt = AdaptiveHyperparameterOptimizer(n_trials=1000, random_state=0)
+    kinds: list[str] = []
+    opt.add_listener(lambda e: kinds.append(e.kind), interval=10.0)  # only forced deliveries
+    handle = opt.start(lambda p: time.sleep(0.002) or 1.0, SPACE)
+    assert handle.pause().wait(5).accepted
+    deadline = time.time() + 5
+    while "paused" not in kinds and time.time() < deadline:
+        time.sleep(0.01)
+    assert "paused" in kinds
+    handle.stop()
+    handle.result(10)
+    assert kinds[-1] == "finished"
     with pytest.raises(ValueError, match="must be callable"):
         opt.add_listener(42)  # type: ignore[arg-type]
