@@ -72,8 +72,8 @@ class AdaptiveHyperparameterOptimizer:
             raise unknown_keyword("AdaptiveHyperparameterOptimizer()", name, FIELD_NAMES)
         settings = {k: v for k, v in locals().items() if k in FIELD_NAMES}
         self.config = OptimizationConfig(**settings)
-        if self.config.backend == "optuna":  # fail on a bad sampler_config now, not at trial 1
-            create_backend("optuna", self.config.sampler_config, self.config.random_state)
+        # fail on a bad sampler_config now, not at trial 1
+        create_backend(self.config.backend, self.config.sampler_config, self.config.random_state)
         self._study_callbacks: list[Callable[..., Any]] = []
         self._listeners: list[tuple[Callable[[Event], Any], float, bool]] = []
         self.study: optuna.Study | None = None

@@ -9,10 +9,7 @@ from ..space import SearchSpace
 from ._base import Backend
 from ._optuna import OptunaBackend, build_sampler
 
-_PLANNED = {
-    "hyperopt": "the Hyperopt backend (issue: Hyperopt and scikit-optimize backends)",
-    "skopt": "the scikit-optimize backend (issue: Hyperopt and scikit-optimize backends)",
-}
+_EXTRAS = {"hyperopt": "hyperopt", "skopt": "skopt"}
 
 
 def create_backend(
@@ -21,12 +18,26 @@ def create_backend(
     seed: int | None,
     space: SearchSpace | None = None,
 ) -> Backend:
-    """The backend called `name`, configured from `sampler_config`."""
+    """The backend called `name`, configured from `sampler_config`.
+
+    The Hyperopt and scikit-optimize bridges are imported here, so the core imports without
+    those optional packages.
+    """
     if name == "optuna":
         return OptunaBackend(sampler_config, seed, space)
-    if name in _PLANNED:
-        raise NotImplementedError(f"backend={name!r} needs {_PLANNED[name]}, not built yet")
-    raise ValueError(f"backend must be one of 'optuna', 'hyperopt', 'skopt', got {name!r}")
+    if name not in _EXTRAS:
+        raise ValueError(f"backend must be one of 'optuna', 'hyperopt', 'skopt', got {name!r}")
+    try:
+        if name == "hyperopt":
+            from ._hyperopt import HyperoptBackend as bridge
+        else:
+            from ._skopt import SkoptBackend as bridge  # type: ignore[assignment]
+    except ImportError as exc:
+        raise ImportError(
+            f"backend={name!r} needs {exc.name or name!r}: "
+            f"pip install 'adaptive-hyperopt[{_EXTRAS[name]}]'"
+        ) from exc
+    return bridge(sampler_config, seed, space)
 
 
 __all__ = ["Backend", "OptunaBackend", "build_sampler", "create_backend"]
