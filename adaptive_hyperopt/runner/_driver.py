@@ -36,6 +36,7 @@ from ..events import (
     Resumed,
     SpaceChanged,
     Stopped,
+    StrategyChanged,
     StudyStarted,
     TrialFinished,
     TrialStarted,
@@ -110,7 +111,7 @@ class Driver:
             if executor == "threads"
             else SerialExecutor(self.inbox)
         )
-        self.scheduler = Scheduler(config.adaptation_interval)
+        self.scheduler = Scheduler(config, backend)
         self.history = History()
         self.listeners: list[Listener] = []  # threads, started by the optimizer; joined at the end
         self.inline_listeners: list[InlineListener] = []  # served by this loop between trials
@@ -480,9 +481,16 @@ class Driver:
         command.answer(True, outcome.reason, self.space.version)
 
     def _adapt(self, trigger: str) -> Any:
-        outcome = self.scheduler.checkpoint(self.space)
+        outcome = self.scheduler.checkpoint(self.space, self.study, trigger)
+        if outcome.strategy is not None:
+            old, new = outcome.strategy
+            self.bus.publish(
+                StrategyChanged(
+                    self.bus.study, time.time(), old=old, new=new, reason=outcome.reason
+                )
+            )
         if outcome.changed and outcome.space is not None:
-            self._change_space(outcome.space, "adaptation", outcome.reason, None)
+            self._change_space(outcome.space, "adaptation", outcome.reason, outcome.changes)
         self.bus.publish(
             Adaptation(
                 self.bus.study,
