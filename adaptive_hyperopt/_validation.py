@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -51,6 +52,6 @@ def parse_memory(field: str, value: Any) -> int | None:
         raise ValueError(
             f"{field}: expected a size such as '4GB' or a number of bytes, got {value!r}"
         )
-    if size <= 0:
-        raise ValueError(f"{field}: must be positive, got {value!r}")
+    if not 0 < size < math.inf:  # also rejects NaN
+        raise ValueError(f"{field}: must be a positive, finite size, got {value!r}")
     return int(size)

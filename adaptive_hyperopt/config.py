@@ -16,7 +16,7 @@ import functools
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ._validation import parse_memory, unknown_keyword
@@ -69,7 +69,7 @@ class OptimizationConfig:
         _check_int("n_jobs", self.n_jobs)
         if self.n_jobs == 0:
             raise ValueError("n_jobs must be a positive count or negative (-1: all cores), got 0")
-        _check_int("random_state", self.random_state, minimum=0, optional=True)
+        _check_int("random_state", self.random_state, minimum=0, optional=True, maximum=2**32 - 1)
         for flag in (
             "enable_pruning",
             "retry_failed_trials",
@@ -81,7 +81,7 @@ class OptimizationConfig:
             if not isinstance(getattr(self, flag), bool):
                 raise ValueError(f"{flag} must be True or False, got {getattr(self, flag)!r}")
         _check_int("pruning_patience", self.pruning_patience, minimum=0, optional=True)
-        _check_int("adaptation_interval", self.adaptation_interval, minimum=1)
+        _check_int("adaptation_interval", self.adaptation_interval, minimum=0)  # 0: off
         _check_number("min_improvement_threshold", self.min_improvement_threshold, minimum=0.0)
         _check_mapping("sampler_config", self.sampler_config)
         _check_mapping("pruner_config", self.pruner_config)
@@ -134,7 +134,8 @@ class OptimizationConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as a plain dict (callables in sampler_config are kept as they are)."""
-        return asdict(self)
+        # Shallow: a storage or executor object is the user's own and must not be copied.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def replace(self, **changes: Any) -> OptimizationConfig:
         """A validated copy with `changes` applied."""
@@ -163,13 +164,21 @@ def _check_choice(field: str, value: Any, allowed: tuple[str, ...]) -> None:
         )
 
 
-def _check_int(field: str, value: Any, minimum: int | None = None, optional: bool = False) -> None:
+def _check_int(
+    field: str,
+    value: Any,
+    minimum: int | None = None,
+    optional: bool = False,
+    maximum: int | None = None,
+) -> None:
     if value is None and optional:
         return
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{field} must be an integer, got {value!r}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{field} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{field} must be at most {maximum}, got {value}")
 
 
 def _check_number(field: str, value: Any, minimum: float) -> None:

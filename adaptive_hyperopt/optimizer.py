@@ -207,6 +207,7 @@ class AdaptiveHyperparameterOptimizer:
         study = self._open_study(config, name, resolved, backend, objective)
         self.search_space = space
         driver = Driver(study, space, backend, objective, config, bus, cbs, executor)
+        self.history = driver.history  # filled as trials finish, kept if the run is interrupted
         for fn, interval, threaded in self._listeners:
             if threaded:
                 driver.listeners.append(bus.add_listener(fn, 0, interval))
@@ -325,7 +326,7 @@ def _check_objective(objective: Any) -> None:
     arity = positional_arity(objective)
     if arity is not None and arity >= 2:
         _unbuilt("an objective taking (params, trial)", "the pruning issue")
-    if arity == 0:
+    if arity == 0 and positional_arity(objective, required=False) == 0:
         raise ValueError("objective must take the parameters dict as its first argument")
 
 

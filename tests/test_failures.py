@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -117,3 +119,107 @@ def test_early_stopping_rounds() -> None:
     )
     # 2.0 at trial 1 is the last gain above 0.001; trials 2, 3, 4 bring none: stop after trial 4.
     assert len(history) == 5 and best == 2.0005
+
+
+def test_a_value_too_large_for_a_float_is_a_failed_trial_not_a_stuck_one() -> None:
+    opt, (_, best, history) = run_with([0.5, 10**400, 0.7])
+    assert [r.state for r in history] == ["COMPLETE", "FAIL", "COMPLETE"] and best == 0.7
+    assert "does not fit a float" in (history[1].reason or "")
+    assert [t.state.name for t in opt.study.trials] == ["COMPLETE", "FAIL", "COMPLETE"]
+
+
+class Abort(BaseException):
+    """A BaseException that is neither KeyboardInterrupt nor SystemExit."""
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_custom_base_exception_ends_the_study_the_same_way_in_both_executors(
+    n_jobs: int,
+) -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=10, n_jobs=n_jobs, random_state=0)
+    calls = 0
+
+    def objective(params: dict[str, Any]) -> float:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise Abort
+        return 1.0
+
+    with pytest.raises(Abort):
+        opt.optimize(objective, SPACE)
+    trials = opt.study.trials  # type: ignore[union-attr]
+    assert all(t.state.name in ("COMPLETE", "FAIL") for t in trials)
+    assert any(t.user_attrs.get("ah.fail_reason") == "interrupted: Abort" for t in trials)
+
+
+def test_an_interrupt_in_a_worker_thread_is_recorded_in_the_history_and_events() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=6, n_jobs=2, random_state=0)
+    finished: list[Any] = []
+    opt.add_listener(finished.append)
+    calls = 0
+    lock = threading.Lock()
+
+    def objective(params: dict[str, Any]) -> float:
+        nonlocal calls
+        with lock:
+            calls += 1
+            mine = calls
+        if mine == 2:
+            raise KeyboardInterrupt
+        return 1.0
+
+    with pytest.raises(KeyboardInterrupt):
+        opt.optimize(objective, SPACE)
+    done = [e for e in finished if e.kind == "trial_finished"]
+    # one finished event per trial: the one that raised, and any abandoned beside it
+    assert sorted(e.number for e in done) == [t.number for t in opt.study.trials]  # type: ignore[union-attr]
+    assert any(e.state == "FAIL" and e.reason == "interrupted: KeyboardInterrupt" for e in done)
+    assert len(opt.history) == len(done)  # type: ignore[union-attr]
+
+
+def test_results_already_in_when_the_study_is_interrupted_are_kept() -> None:
+    # Trial A finishes at once and its callback keeps the driver busy; meanwhile B raises
+    # KeyboardInterrupt and then C completes, so C's result waits in the inbox behind B's.
+    opt = AdaptiveHyperparameterOptimizer(n_trials=4, n_jobs=3, random_state=0)
+    calls = 0
+    lock = threading.Lock()
+    start = threading.Barrier(3)
+
+    def objective(params: dict[str, Any]) -> float:
+        nonlocal calls
+        with lock:
+            calls += 1
+            mine = calls
+        if mine <= 3:
+            start.wait(5)  # the three first trials run together
+        if mine == 2:
+            time.sleep(0.1)
+            raise KeyboardInterrupt
+        if mine == 3:
+            time.sleep(0.2)
+            return 3.0
+        if mine >= 4:
+            time.sleep(0.5)
+        return 1.0
+
+    def busy(study: Any, trial: Any) -> None:
+        if trial.number == 0 or trial.value == 1.0:
+            time.sleep(0.4)
+
+    opt.add_callback(busy)
+    with pytest.raises(KeyboardInterrupt):
+        opt.optimize(objective, SPACE)
+    values = [t.value for t in opt.study.trials if t.state.name == "COMPLETE"]  # type: ignore[union-attr]
+    assert 3.0 in values
+
+
+def test_the_objective_may_mutate_its_params_without_changing_the_record() -> None:
+    def objective(params: dict[str, Any]) -> float:
+        value = float(params.pop("i"))
+        params["junk"] = 1
+        return value
+
+    opt = AdaptiveHyperparameterOptimizer(n_trials=3, random_state=0)
+    best_params, _, history = opt.optimize(objective, SPACE)
+    assert set(best_params) == {"i"} and all(set(r.params) == {"i"} for r in history)

@@ -11,7 +11,11 @@ import numpy as np
 import optuna
 import pytest
 
-from adaptive_hyperopt import AdaptiveHyperparameterOptimizer, NoCompletedTrialsError
+from adaptive_hyperopt import (
+    AdaptiveHyperparameterOptimizer,
+    NoCompletedTrialsError,
+    OptimizationConfig,
+)
 from adaptive_hyperopt.backends._optuna import gamma_function, weights_function
 
 SPACE = {
@@ -268,3 +272,23 @@ def test_no_completed_trial_raises_with_reasons() -> None:
     with pytest.raises(NoCompletedTrialsError, match="RuntimeError: bad data path") as info:
         AdaptiveHyperparameterOptimizer(n_trials=3).optimize(broken, SPACE)
     assert len(info.value.reasons) == 3
+
+
+def test_a_resumed_study_reports_its_best_params_as_the_declared_objects(tmp_path: Any) -> None:
+    space = {"shape": ("categorical", [(1, 2), (3, 4)]), "x": ("float", 0.0, 1.0)}
+    first = AdaptiveHyperparameterOptimizer(
+        n_trials=6, random_state=0, cache_dir=tmp_path, study_name="tuples"
+    )
+    best1, _, _ = first.optimize(lambda p: p["x"], space, direction="minimize")
+    again = AdaptiveHyperparameterOptimizer(
+        n_trials=2, random_state=1, cache_dir=tmp_path, study_name="tuples"
+    )
+    best2, _, _ = again.optimize(lambda p: 10.0 + p["x"], space, direction="minimize")
+    assert best2 == best1 and isinstance(best2["shape"], tuple)
+
+
+def test_from_config_keeps_the_users_storage_object() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    config = OptimizationConfig(n_trials=2, storage=storage)
+    assert AdaptiveHyperparameterOptimizer.from_config(config).config.storage is storage
+    assert config.replace(n_trials=3).storage is storage

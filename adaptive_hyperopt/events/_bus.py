@@ -119,7 +119,11 @@ class EventBus:
 
     def subscribe(self, from_seq: int | None = None) -> Subscription:
         """A pull subscription starting at `from_seq` (default: events published from now on)."""
-        return Subscription(self, self.next_seq if from_seq is None else from_seq)
+        if from_seq is None:
+            return Subscription(self, self.next_seq)
+        if isinstance(from_seq, bool) or not isinstance(from_seq, int) or from_seq < 0:
+            raise ValueError(f"from_seq must be an int >= 0, got {from_seq!r}")
+        return Subscription(self, from_seq)
 
     def add_listener(
         self,

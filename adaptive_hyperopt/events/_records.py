@@ -240,7 +240,10 @@ class _Gap(NamedTuple):
 
 
 class Gap(_Gap, Event):
-    """Told to a subscriber that fell behind: events `first_seq`..`last_seq` were dropped."""
+    """Told to a subscriber that fell behind: events `first_seq`..`last_seq` were dropped.
+
+    A gap is made for one subscriber and never published, so its own `seq` is -1.
+    """
 
     __slots__ = ()
     kind: ClassVar[str] = "gap"

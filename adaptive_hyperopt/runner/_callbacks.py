@@ -24,8 +24,12 @@ ProgressCallback = Callable[[int, float | None, float | None], Any]
 StudyCallback = Callable[[optuna.Study, optuna.trial.FrozenTrial], Any]
 
 
-def positional_arity(fn: Callable[..., Any]) -> int | None:
-    """How many positional arguments `fn` takes (None: any number, or unknown)."""
+def positional_arity(fn: Callable[..., Any], required: bool = True) -> int | None:
+    """How many positional arguments `fn` requires (None: any number, or unknown).
+
+    With `required`, parameters with defaults are not counted: `fn(study, trial, verbose=False)`
+    is a two-argument callback.
+    """
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
@@ -34,6 +38,7 @@ def positional_arity(fn: Callable[..., Any]) -> int | None:
         return None
     return sum(
         p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        and (not required or p.default is inspect.Parameter.empty)
         for p in params
     )
 
@@ -45,6 +50,7 @@ class Callbacks:
         self._bus = bus
         self.progress: list[ProgressCallback] = []
         self.study: list[StudyCallback] = []
+        self.stop_requested = False  # set when a callback called study.stop()
 
     def __bool__(self) -> bool:
         return bool(self.progress or self.study)
@@ -82,8 +88,21 @@ class Callbacks:
         if state == "COMPLETE":
             for fn in self.progress:
                 self._call(fn, number, best, value)
-        for cb in self.study:
-            self._call(cb, study, frozen)
+        if not self.study:
+            return
+        # Optuna callbacks may call study.stop(), which Optuna allows only inside its own
+        # optimize loop: open that window, and report the request to the driver.
+        local = study._thread_local
+        study._stop_flag = False
+        local.in_optimize_loop = True
+        try:
+            for cb in self.study:
+                self._call(cb, study, frozen)
+        finally:
+            local.in_optimize_loop = False
+        if study._stop_flag:
+            study._stop_flag = False
+            self.stop_requested = True
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> None:
         try:

@@ -7,6 +7,7 @@ study ends. Executors and other threads talk to it only through its inbox.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
@@ -42,6 +43,7 @@ from ..events import (
     TrialStarted,
 )
 from ..space import SearchSpace
+from ..space._dimensions import Categorical
 from ._callbacks import Callbacks
 from ._commands import Command
 from ._executors import (
@@ -138,7 +140,7 @@ class Driver:
         self.best_number: int | None = None
         self._stale_rounds = 0
         self._reference_best: float | None = None
-        self._t0 = 0.0
+        self._t0 = self._t_end = 0.0
         self._deadline = math.inf
         self._load_existing_best()
 
@@ -153,7 +155,8 @@ class Driver:
     # Status -------------------------------------------------------------------------------
     def status(self) -> StudyStatus:
         """A consistent-enough snapshot (plain attribute reads, no lock needed)."""
-        elapsed = time.time() - self._t0 if self._t0 else 0.0
+        end = self._t_end or time.time()
+        elapsed = end - self._t0 if self._t0 else 0.0
         finished = self.n_complete + self.n_failed + self.n_pruned
         return StudyStatus(
             state=self.state,
@@ -198,7 +201,8 @@ class Driver:
             if self.inline_listeners:
                 self._deliver(force=self.paused)
             if self.paused and not self._running:
-                self._handle(inbox.get())  # sleep until a command arrives
+                if not self._sleep_paused():
+                    return
                 continue
             while not inbox.empty():  # commands apply at every trial boundary
                 self._handle(inbox.get_nowait())
@@ -210,6 +214,19 @@ class Driver:
                     continue
                 return
             self._handle(inbox.get())
+
+    def _sleep_paused(self) -> bool:
+        """Sleep until a command arrives; False when the deadline passes first."""
+        try:
+            if self._deadline == math.inf:
+                item = self.inbox.get()
+            else:
+                item = self.inbox.get(timeout=max(self._deadline - time.time(), 0.0))
+        except queue.Empty:
+            self._stop_reason = self._stop_reason or "timeout"
+            return False
+        self._handle(item)
+        return True
 
     def _deliver(self, force: bool) -> None:
         now = time.time()
@@ -244,22 +261,33 @@ class Driver:
         self._started += 1
         now = time.time()
         self.bus.emit(TrialStarted, now, number, params, space.version)
+        args = dict(params)  # the objective may mutate its dict; the record keeps the original
         if self._serial:  # evaluate here and now: no queue round trip on the hot path
-            self._finish_trial(evaluate(number, self.objective, params, now))
+            self._finish_trial(evaluate(number, self.objective, args, now))
         else:
-            self.executor.submit(number, self.objective, params)
+            self.executor.submit(number, self.objective, args)
 
     def _finish_trial(self, outcome: Outcome) -> None:
         number = outcome.number
-        trial, params, version = self._running.pop(number)
-        if outcome.error is not None and isinstance(outcome.error, KeyboardInterrupt | SystemExit):
-            self._tell_fail(trial, f"interrupted: {type(outcome.error).__name__}")
-            raise outcome.error
+        # The trial leaves _running only once told: if telling fails, _abandon_running still
+        # finds it and records it as failed instead of leaving it RUNNING in the storage.
+        trial, params, version = self._running[number]
+        error = outcome.error
+        if error is not None and not isinstance(error, Exception):
+            # KeyboardInterrupt, SystemExit, or a custom BaseException raised in a worker thread:
+            # recorded like any failed trial, then raised as it would be in the serial executor.
+            why = f"interrupted: {type(error).__name__}"
+            frozen = self._tell_fail(trial, why)
+            del self._running[number]
+            self.n_failed += 1
+            self._record(frozen, params, None, "FAIL", why, outcome, version)
+            raise error
         value, reason = judge(outcome, self.maximize)
         if reason is not None:
             if outcome.traceback:
                 logger.debug("trial %d failed:\n%s", number, outcome.traceback)
             frozen = self._tell_fail(trial, reason)
+            del self._running[number]
             state = "FAIL"
             self.n_failed += 1
             self._recent_failures.append(f"trial {number}: {reason}")
@@ -270,6 +298,7 @@ class Driver:
         else:
             assert value is not None
             frozen = self.study.tell(trial, value)
+            del self._running[number]
             state = "COMPLETE"
             self.n_complete += 1
             self._update_best(number, value, params)
@@ -325,6 +354,8 @@ class Driver:
             self.backend.tell(frozen)
         if self.callbacks:
             self.callbacks.trial_finished(self.study, frozen, number, self.best_value, value, state)
+            if self.callbacks.stop_requested:
+                self._request_stop("study.stop() called by a callback")
         if self.config.enable_monitoring:
             self._log_progress(number, value, state)
         cfg = self.config
@@ -359,6 +390,19 @@ class Driver:
             self._stale_rounds = -1  # this trial itself is counted by _after_trial
 
     def _abandon_running(self, reason: str) -> None:
+        # Results that already arrived are told as they are: a finished trial is never lost.
+        pending: list[Any] = []
+        while not self.inbox.empty():
+            item = self.inbox.get_nowait()
+            if isinstance(item, Outcome) and item.number in self._running:
+                try:
+                    self._finish_trial(item)
+                except BaseException:  # already ending: record what we can
+                    logger.exception("could not record trial %d", item.number)
+            else:
+                pending.append(item)
+        for item in pending:  # commands are answered by _finish
+            self.inbox.put(item)
         for number, (trial, params, version) in list(self._running.items()):
             try:
                 frozen = self._tell_fail(trial, reason)
@@ -377,6 +421,7 @@ class Driver:
             logger.warning("study %s stopping: %s", self.bus.study, reason)
 
     def _finish(self, reason: str) -> None:
+        self._t_end = time.time()
         self.executor.shutdown()
         with self._inbox_lock:
             self._accepting = False
@@ -409,7 +454,7 @@ class Driver:
             return
         try:
             handler(self, command)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, ArithmeticError) as exc:
             command.answer(False, str(exc))
         except Exception as exc:  # never let a command kill the study
             logger.exception("command %s failed", command.kind)
@@ -439,7 +484,9 @@ class Driver:
         command.answer(True, "resumed")
 
     def _cmd_stop(self, command: Command) -> None:
-        self.paused = False
+        if self.paused:
+            self.paused = False
+            self.state = "running"
         self._request_stop(str(command.args.get("reason") or "stopped by the user"))
         command.answer(True, "stopping: running trials finish, then the study ends")
 
@@ -454,6 +501,10 @@ class Driver:
             for label, bound in (("low", low), ("high", high)):
                 if isinstance(bound, bool) or not isinstance(bound, int | float):
                     raise ValueError(f"{label} for {name!r} must be a number, got {bound!r}")
+                if not _finite(bound):
+                    raise ValueError(f"{label} for {name!r} must be a finite number, got {bound!r}")
+            if not _finite(float(high) - float(low)):  # type: ignore[arg-type]
+                raise ValueError(f"range of {name!r} is too wide: [{low}, {high}]")
             new = self.space.with_range(name, low, high)  # type: ignore[arg-type]
             change: dict[str, Any] = {"low": low, "high": high}
             what = f"range of {name!r} set to [{low}, {high}]"
@@ -563,7 +614,8 @@ class Driver:
             best = self.study.best_trial
         except ValueError:
             return
-        self.best_value, self.best_params, self.best_number = best.value, best.params, best.number
+        params = decode_params(self.space, best.params)
+        self.best_value, self.best_params, self.best_number = best.value, params, best.number
         self._reference_best = best.value
 
     def _log_progress(self, number: int, value: float | None, state: str) -> None:
@@ -581,6 +633,25 @@ class Driver:
             f"/{n}" if n else "",
             done / elapsed,
         )
+
+
+def decode_params(space: SearchSpace, stored: dict[str, Any]) -> dict[str, Any]:
+    """Stored Optuna values as the user's objects (categorical labels decoded)."""
+    out = dict(stored)
+    for name, value in stored.items():
+        declared = space.original.get(name)
+        if isinstance(declared, Categorical):
+            # a choice the declared space no longer holds keeps its stored label
+            with contextlib.suppress(KeyError):
+                out[name] = declared.decode(value)
+    return out
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond the float range
+        return False
 
 
 def _space_doc(space: SearchSpace) -> dict[str, Any] | None:

@@ -33,12 +33,13 @@ class Outcome:
 def evaluate(
     number: int, objective: Objective, params: dict[str, Any], start: float | None = None
 ) -> Outcome:
-    """Run the objective once. Exceptions become data; KeyboardInterrupt is left to propagate."""
+    """Run the objective once. Every exception becomes data, KeyboardInterrupt included: the
+    driver records the trial, then re-raises what is not an `Exception`."""
     if start is None:
         start = time.time()
     try:
         value = objective(params)
-    except Exception as exc:
+    except BaseException as exc:
         return Outcome(number, None, exc, traceback.format_exc(), start, time.time())
     return Outcome(number, value, None, None, start, time.time())
 
@@ -62,12 +63,15 @@ def judge(outcome: Outcome, maximize: bool) -> tuple[float | None, str | None]:
             if isinstance(value, bool) or getattr(value, "ndim", None) != 0:
                 raise TypeError
             value = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None, (
                 f"invalid value: the objective returned {type(value).__name__} "
                 f"{_short(value)}, not a number"
             )
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        return None, f"invalid value: {_short(value)} does not fit a float"
     if math.isnan(value):
         return None, "invalid value: the objective returned NaN"
     if math.isinf(value) and (value > 0) == maximize:
@@ -122,11 +126,7 @@ class ThreadExecutor(Executor):
         self._pool.submit(self._run, number, objective, params)
 
     def _run(self, number: int, objective: Objective, params: dict[str, Any]) -> None:
-        try:
-            outcome = evaluate(number, objective, params)
-        except BaseException as exc:  # KeyboardInterrupt/SystemExit inside a worker thread
-            outcome = Outcome(number, None, exc, traceback.format_exc(), time.time(), time.time())
-        self._inbox.put(outcome)
+        self._inbox.put(evaluate(number, objective, params))
 
     def shutdown(self) -> None:
         """Stop taking work; running threads finish in the background."""

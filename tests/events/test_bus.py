@@ -135,3 +135,8 @@ def test_publish_restamps_a_wrong_sequence_number_and_emit_builds() -> None:
     second = bus.emit(TrialStarted, 2.0, 1, {"x": 1}, 0)
     assert (second.seq, second.number, second.study, second.params) == (1, 1, "s", {"x": 1})
     assert isinstance(second, TrialStarted) and second.kind == "trial_started"
+
+
+def test_subscribe_refuses_a_negative_start() -> None:
+    with pytest.raises(ValueError, match="from_seq must be an int >= 0, got -1"):
+        EventBus("s").subscribe(from_seq=-1)

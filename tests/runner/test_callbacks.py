@@ -99,3 +99,31 @@ def test_inline_listener_sees_a_pause_while_the_study_waits() -> None:
     assert kinds[-1] == "finished"
     with pytest.raises(ValueError, match="must be callable"):
         opt.add_listener(42)  # type: ignore[arg-type]
+
+
+def test_study_stop_in_an_optuna_form_callback_stops_the_study() -> None:
+    def stop_at_five(study: Any, trial: Any) -> None:
+        if trial.number == 4:
+            study.stop()
+
+    opt = AdaptiveHyperparameterOptimizer(n_trials=50, random_state=0)
+    opt.add_callback(stop_at_five)
+    _, _, history = opt.optimize(lambda p: float(p["i"]), SPACE)
+    assert len(history) == 5
+    assert not opt.study._thread_local.in_optimize_loop  # type: ignore[union-attr]
+
+
+def test_parameters_with_defaults_do_not_change_the_callback_form() -> None:
+    progress: list[int] = []
+    trials: list[int] = []
+
+    def progress_cb(n: int, best: float, current: float, label: str = "x") -> None:
+        progress.append(n)
+
+    def study_cb(study: Any, trial: Any, verbose: bool = False) -> None:
+        trials.append(trial.number)
+
+    opt = AdaptiveHyperparameterOptimizer(n_trials=4, random_state=0)
+    opt.add_callback(study_cb)
+    opt.optimize(lambda p: float(p["i"]), SPACE, callbacks=[progress_cb])
+    assert progress == trials == [0, 1, 2, 3]

@@ -113,6 +113,10 @@ def test_freeze_and_unfreeze_live() -> None:
         (lambda h: h.freeze("kind", "z"), "cannot freeze 'kind'"),
         (lambda h: h.unfreeze("x"), "'x' is not frozen"),
         (lambda h: h._send("explode"), "unknown command 'explode'"),
+        (lambda h: h.set_range("x", 0, float("inf")), "high for 'x' must be a finite number"),
+        (lambda h: h.set_range("x", float("nan"), 1), "low for 'x' must be a finite number"),
+        (lambda h: h.set_range("x", 0, 10**400), "high for 'x' must be a finite number"),
+        (lambda h: h.set_range("x", -1e308, 1e308), "range of 'x' is too wide"),
     ],
 )
 def test_invalid_commands_are_refused_and_the_study_goes_on(send, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -190,3 +194,29 @@ def test_wait_with_timeout_and_repr() -> None:
     assert "finished" in repr(handle)
     with pytest.raises(NotImplementedError, match="dashboard"):
         handle.dashboard()
+
+
+def test_a_paused_study_still_ends_at_its_timeout() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=None, timeout=0.5, random_state=0)
+    handle = opt.start(slow_objective(0.01), SPACE, direction="minimize")
+    wait_for(lambda: handle.status.n_complete >= 2)
+    assert handle.pause().wait(5).accepted
+    assert handle.wait(5), "the deadline passed while paused, yet the study did not end"
+    assert handle.status.state == "finished"
+
+
+def test_stop_while_paused_leaves_the_paused_state() -> None:
+    handle = start(n_trials=1000, delay=0.05)
+    wait_for(lambda: handle.status.n_complete >= 1)
+    handle.pause().wait(5)
+    handle.stop().wait(5)
+    assert handle.status.state in ("running", "finished") and not handle.status.paused
+    handle.wait(10)
+
+
+def test_elapsed_stops_growing_once_the_study_ends() -> None:
+    handle = start(n_trials=3, delay=0.001)
+    handle.result(10)
+    first = handle.status.elapsed
+    time.sleep(0.05)
+    assert handle.status.elapsed == first
