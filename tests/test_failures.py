@@ -223,3 +223,22 @@ def test_the_objective_may_mutate_its_params_without_changing_the_record() -> No
     opt = AdaptiveHyperparameterOptimizer(n_trials=3, random_state=0)
     best_params, _, history = opt.optimize(objective, SPACE)
     assert set(best_params) == {"i"} and all(set(r.params) == {"i"} for r in history)
+
+
+def test_an_interrupt_inside_the_sampler_leaves_no_running_trial() -> None:
+    import optuna
+
+    from adaptive_hyperopt.backends import OptunaBackend
+    from adaptive_hyperopt.space import SearchSpace
+
+    class Interrupted(optuna.samplers.RandomSampler):
+        def sample_independent(self, *args: Any) -> Any:
+            raise KeyboardInterrupt
+
+    space = SearchSpace.from_dict(SPACE)
+    backend = OptunaBackend({"sampler_type": "random"}, seed=0, space=space)
+    study = optuna.create_study(sampler=backend.sampler)
+    study.sampler = Interrupted()
+    with pytest.raises(KeyboardInterrupt):
+        backend.ask(study, space)
+    assert [t.state.name for t in study.trials] == ["FAIL"]

@@ -64,7 +64,7 @@ class OptunaBackend(Backend):
             for name in space.order:
                 if space.is_active(name, params):
                     params[name] = suggest_dimension(trial, space[name], space.original[name])
-        except Exception as exc:  # never leave a RUNNING trial behind
+        except BaseException as exc:  # never leave a RUNNING trial behind, even on Ctrl-C
             trial.set_user_attr("ah.fail_reason", f"sampler error: {type(exc).__name__}: {exc}")
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
             raise
