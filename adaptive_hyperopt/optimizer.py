@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
 import optuna
+from optuna.distributions import CategoricalDistribution
 
 from ._validation import unknown_keyword, warn_once
 from .backends import Backend, create_backend
@@ -24,6 +25,7 @@ from .exceptions import NoCompletedTrialsError
 from .runner import Callbacks, Driver, History, StudyHandle
 from .runner._callbacks import positional_arity
 from .space import SearchSpace
+from .space._dimensions import Categorical
 from .storage import open_storage
 
 logger = logging.getLogger("adaptive_hyperopt")
@@ -204,7 +206,7 @@ class AdaptiveHyperparameterOptimizer:
         backend = create_backend(config.backend, config.sampler_config, config.random_state, space)
         _warn_unbuilt(config)
         executor = _resolve_executor(config)
-        study = self._open_study(config, name, resolved, backend, objective)
+        study = self._open_study(config, name, resolved, backend, objective, space)
         self.search_space = space
         driver = Driver(study, space, backend, objective, config, bus, cbs, executor)
         self.history = driver.history  # filled as trials finish, kept if the run is interrupted
@@ -222,6 +224,7 @@ class AdaptiveHyperparameterOptimizer:
         direction: str,
         backend: Backend,
         objective: Callable[..., Any],
+        space: SearchSpace | None = None,
     ) -> optuna.Study:
         storage, where = open_storage(config.storage, config.cache_dir, name)
         verbosity = optuna.logging.get_verbosity()
@@ -241,6 +244,8 @@ class AdaptiveHyperparameterOptimizer:
                 f"study {name!r} in {where} was created to {study.direction.name.lower()}, "
                 f"not {direction}: use another study_name"
             )
+        if space is not None:
+            _check_stored_choices(study, space, where)
         study.set_user_attr(STUDY_ATTR_OBJECTIVE, objective_path(objective))
         self.study = study
         self.storage_location = where
@@ -328,6 +333,32 @@ def _check_objective(objective: Any) -> None:
         _unbuilt("an objective taking (params, trial)", "the pruning issue")
     if arity == 0 and positional_arity(objective, required=False) == 0:
         raise ValueError("objective must take the parameters dict as its first argument")
+
+
+def _check_stored_choices(study: optuna.Study, space: SearchSpace, where: str) -> None:
+    """Refuse, before any trial runs, categorical choices that differ from the stored study's.
+
+    Optuna fixes a categorical parameter's choices for the life of a study; without this check
+    the first trial would fail deep inside Optuna.
+    """
+    pending = {
+        name: dim.encoded_choices
+        for name, dim in space.original.items()
+        if isinstance(dim, Categorical)
+    }
+    for trial in study.get_trials(deepcopy=False):
+        for name in [n for n in pending if n in trial.distributions]:
+            stored = trial.distributions[name]
+            declared = pending.pop(name)
+            if isinstance(stored, CategoricalDistribution) and tuple(stored.choices) != declared:
+                raise ValueError(
+                    f"search_space[{name!r}]: study {study.study_name!r} in {where} holds the "
+                    f"choices {list(stored.choices)!r}, the space declares {list(declared)!r}; "
+                    "a categorical's choices are fixed for the life of a study: declare the "
+                    "stored choices (set_choices() narrows them) or use another study_name"
+                )
+        if not pending:
+            return
 
 
 def objective_path(objective: Callable[..., Any]) -> str:

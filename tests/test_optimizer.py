@@ -292,3 +292,24 @@ def test_from_config_keeps_the_users_storage_object() -> None:
     config = OptimizationConfig(n_trials=2, storage=storage)
     assert AdaptiveHyperparameterOptimizer.from_config(config).config.storage is storage
     assert config.replace(n_trials=3).storage is storage
+
+
+def test_resuming_with_other_categorical_choices_is_refused_before_any_trial(
+    tmp_path: Any,
+) -> None:
+    kw: dict[str, Any] = {"random_state": 0, "cache_dir": tmp_path, "study_name": "cats"}
+    calls: list[Any] = []
+
+    def objective(params: dict[str, Any]) -> float:
+        calls.append(params)
+        return 1.0
+
+    AdaptiveHyperparameterOptimizer(n_trials=2, **kw).optimize(
+        objective, {"kind": ("categorical", ["a", "b"])}
+    )
+    again = AdaptiveHyperparameterOptimizer(n_trials=2, **kw)
+    with pytest.raises(
+        ValueError, match=r"search_space\['kind'\]: study 'cats' .* holds the choices \['a', 'b'\]"
+    ):
+        again.optimize(objective, {"kind": ("categorical", ["a", "b", "c"])})
+    assert len(calls) == 2
