@@ -225,22 +225,18 @@ def test_the_objective_may_mutate_its_params_without_changing_the_record() -> No
     assert set(best_params) == {"i"} and all(set(r.params) == {"i"} for r in history)
 
 
-def test_an_interrupt_inside_the_sampler_leaves_no_running_trial() -> None:
+def test_an_interrupt_inside_the_sampler_leaves_no_running_trial(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import optuna
 
-    from adaptive_hyperopt.backends import OptunaBackend
-    from adaptive_hyperopt.space import SearchSpace
+    def interrupted(*args: Any) -> Any:
+        raise KeyboardInterrupt
 
-    class Interrupted(optuna.samplers.RandomSampler):
-        def sample_independent(self, *args: Any) -> Any:
-            raise KeyboardInterrupt
-
-    space = SearchSpace.from_dict(SPACE)
-    backend = OptunaBackend({"sampler_type": "random"}, seed=0, space=space)
-    study = optuna.create_study(sampler=backend.sampler)
-    trial, _ = backend.ask(study, space)  # the backend installs its sampler on the first ask
-    study.tell(trial, 1.0)
-    study.sampler = Interrupted()
+    monkeypatch.setattr(optuna.samplers.RandomSampler, "sample_independent", interrupted)
+    opt = AdaptiveHyperparameterOptimizer(
+        n_trials=3, random_state=0, sampler_config={"sampler_type": "random"}
+    )
     with pytest.raises(KeyboardInterrupt):
-        backend.ask(study, space)
-    assert [t.state.name for t in study.trials] == ["COMPLETE", "FAIL"]
+        opt.optimize(lambda p: 1.0, SPACE)
+    assert [t.state.name for t in opt.study.trials] == ["FAIL"]  # type: ignore[union-attr]

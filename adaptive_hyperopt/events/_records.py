@@ -97,10 +97,16 @@ class _TrialFinished(NamedTuple):
     duration: float = 0.0
     best_value: float | None = None
     best_number: int | None = None
+    space_version: int = 0
+    backend: str = ""
 
 
 class TrialFinished(_TrialFinished, Event):
-    """A trial ended: `state` is COMPLETE, FAIL or PRUNED; `reason` says why it failed."""
+    """A trial ended: `state` is COMPLETE, FAIL or PRUNED; `reason` says why it failed.
+
+    `time` is when the evaluation ended and `duration` how long it ran; `space_version` is the
+    space it was sampled from and `backend` the backend that proposed it.
+    """
 
     __slots__ = ()
     kind: ClassVar[str] = "trial_finished"

@@ -55,7 +55,7 @@ from ._executors import (
     evaluate,
     judge,
 )
-from ._history import History, TrialRecord
+from ._history import History
 
 logger = logging.getLogger("adaptive_hyperopt")
 
@@ -320,21 +320,7 @@ class Driver:
         outcome: Outcome,
         version: int,
     ) -> None:
-        self.history.append(
-            TrialRecord(
-                number=frozen.number,
-                params=params,
-                value=value,
-                state=state,
-                reason=reason,
-                datetime_start=frozen.datetime_start,
-                datetime_complete=frozen.datetime_complete,
-                duration=outcome.end - outcome.start,
-                backend=self.backend.name,
-                space_version=version,
-            )
-        )
-        self.bus.emit(
+        event = self.bus.emit(
             TrialFinished,
             outcome.end,
             frozen.number,
@@ -345,7 +331,10 @@ class Driver:
             outcome.end - outcome.start,
             self.best_value,
             self.best_number,
+            version,
+            self.backend.name,
         )
+        self.history.add(event)  # the history is a view of these events
 
     def _after_trial(
         self, frozen: optuna.trial.FrozenTrial, number: int, value: float | None, state: str

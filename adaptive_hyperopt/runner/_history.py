@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
+
+from ..events import TrialFinished
 
 
 class TrialRecord(NamedTuple):
-    """One finished trial as the user sees it (immutable; a named tuple, cheap to make).
+    """One finished trial as the user sees it (immutable).
 
     `value` is None unless `state` is "COMPLETE"; `reason` says why a trial failed or was pruned.
-    `params` holds the original Python objects handed to the objective.
+    `params` holds the original Python objects handed to the objective. The datetimes are when
+    the evaluation started and ended (local time, like Optuna's).
     """
 
     number: int
@@ -24,13 +29,79 @@ class TrialRecord(NamedTuple):
     backend: str
     space_version: int
 
+    @classmethod
+    def from_event(cls, event: TrialFinished) -> TrialRecord:
+        """The record of the trial `event` reports."""
+        return cls(
+            number=event.number,
+            params=event.params or {},
+            value=event.value,
+            state=event.state,
+            reason=event.reason,
+            datetime_start=datetime.fromtimestamp(event.time - event.duration),
+            datetime_complete=datetime.fromtimestamp(event.time),
+            duration=event.duration,
+            backend=event.backend,
+            space_version=event.space_version,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The record as a plain dict."""
         return self._asdict()
 
 
-class History(list[TrialRecord]):
-    """A list of TrialRecords, in the order trials finished."""
+class History(Sequence[TrialRecord]):
+    """The trials of a run as TrialRecords, in the order they finished (read-only).
+
+    The driver adds the run's TrialFinished events; each record is made when first read. The
+    study then keeps one object per finished trial instead of two: the extra object made a
+    5000-trial study pay for a full garbage collection that a raw Optuna loop did not
+    (docs/benchmarks.md, engine overhead).
+    """
+
+    __slots__ = ("_events", "_lock", "_records")
+
+    def __init__(self, records: Iterable[TrialRecord | TrialFinished] = ()) -> None:
+        self._events: list[TrialRecord | TrialFinished] = list(records)
+        self._records: list[TrialRecord] = []
+        self._lock = threading.Lock()  # between readers; the driver appends without it
+
+    def add(self, event: TrialFinished) -> None:
+        """Record a finished trial (the driver's call)."""
+        self._events.append(event)
+
+    def _materialized(self) -> list[TrialRecord]:
+        records, events = self._records, self._events
+        if len(records) < len(events):
+            with self._lock:
+                for item in events[len(records) : len(events)]:
+                    records.append(
+                        item if isinstance(item, TrialRecord) else TrialRecord.from_event(item)
+                    )
+        return records
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    @overload
+    def __getitem__(self, index: int) -> TrialRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[TrialRecord]: ...
+    def __getitem__(self, index: int | slice) -> TrialRecord | list[TrialRecord]:
+        return self._materialized()[index]
+
+    def __iter__(self) -> Iterator[TrialRecord]:
+        return iter(self._materialized()[: len(self)])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, History | list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+    def __repr__(self) -> str:
+        return f"History({list(self)!r})"
 
     def to_dataframe(self) -> Any:
         """A pandas DataFrame, one row per trial, parameters as `params_<name>` columns."""

@@ -1,0 +1,52 @@
+"""History: a read-only view of the run's TrialFinished events as TrialRecords."""
+
+from __future__ import annotations
+
+import time
+
+from adaptive_hyperopt import AdaptiveHyperparameterOptimizer, TrialRecord
+from adaptive_hyperopt.events import TrialFinished
+from adaptive_hyperopt.runner import History
+
+
+def finished(number: int, value: float | None = 1.0, state: str = "COMPLETE") -> TrialFinished:
+    return TrialFinished(
+        "s",
+        time.time(),
+        number,
+        number,
+        state,
+        value,
+        {"x": number},
+        None,
+        0.5,
+        1.0,
+        0,
+        3,
+        "optuna",
+    )
+
+
+def test_records_are_made_from_events_and_follow_later_additions() -> None:
+    history = History()
+    history.add(finished(0))
+    first = history[0]
+    assert isinstance(first, TrialRecord) and first.params == {"x": 0}
+    assert first.space_version == 3 and first.backend == "optuna" and first.duration == 0.5
+    assert first.datetime_start is not None and first.datetime_complete is not None
+    assert (first.datetime_complete - first.datetime_start).total_seconds() == 0.5
+    history.add(finished(1, None, "FAIL"))
+    assert len(history) == 2 and [r.state for r in history] == ["COMPLETE", "FAIL"]
+    assert history[0] is first  # made once
+    assert history.completed == [first] and history[-1:] == [history[1]]
+    assert history == list(history) and History(list(history)) == history
+
+
+def test_an_optimize_history_matches_the_study() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=6, random_state=0)
+    _, _, history = opt.optimize(lambda p: p["x"], {"x": ("float", 0.0, 1.0)})
+    trials = opt.study.trials  # type: ignore[union-attr]
+    assert [r.number for r in history] == [t.number for t in trials]
+    assert [r.value for r in history] == [t.value for t in trials]
+    assert all(r.datetime_start <= r.datetime_complete for r in history)  # type: ignore[operator]
+    assert len(history.to_dataframe()) == 6
