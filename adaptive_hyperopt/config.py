@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from ._validation import parse_memory, unknown_keyword
+from .pruning import build_pruner
 
 BACKENDS = ("optuna", "hyperopt", "skopt")
 EXECUTORS = ("auto", "serial", "threads", "processes")
@@ -85,6 +86,7 @@ class OptimizationConfig:
         _check_number("min_improvement_threshold", self.min_improvement_threshold, minimum=0.0)
         _check_mapping("sampler_config", self.sampler_config)
         _check_mapping("pruner_config", self.pruner_config)
+        build_pruner(self.enable_pruning, self.pruner_config, self.pruning_patience)  # fail now
         _check_choice("study_direction", self.study_direction, DIRECTIONS)
         if self.cache_dir is not None and not isinstance(self.cache_dir, str | os.PathLike):
             raise ValueError(f"cache_dir must be a path, got {self.cache_dir!r}")

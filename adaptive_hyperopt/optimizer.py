@@ -329,8 +329,11 @@ def _check_objective(objective: Any) -> None:
     if not callable(objective):
         raise ValueError(f"objective must be callable, got {objective!r}")
     arity = positional_arity(objective)
-    if arity is not None and arity >= 2:
-        _unbuilt("an objective taking (params, trial)", "the pruning issue")
+    if arity is not None and arity > 2:
+        raise ValueError(
+            f"objective takes {arity} positional arguments; expected objective(params) or "
+            "objective(params, trial)"
+        )
     if arity == 0 and positional_arity(objective, required=False) == 0:
         raise ValueError("objective must take the parameters dict as its first argument")
 
@@ -406,8 +409,6 @@ def _warn_unbuilt(config: OptimizationConfig) -> None:
         "built yet: the space changes only through StudyHandle commands for now",
     )
     planned = {
-        "pruner_config": (config.pruner_config is not None, "pruning"),
-        "pruning_patience": (config.pruning_patience not in (None, 5), "pruning"),
         "trial_timeout": (config.trial_timeout is not None, "per-trial limits"),
         "memory_limit": (config.memory_limit_bytes is not None, "per-trial limits"),
         "memory_efficient": (config.memory_efficient, "the persistence issue"),

@@ -170,13 +170,13 @@ def test_unbuilt_features_warn_once(caplog: pytest.LogCaptureFixture) -> None:
 
     _validation._warned.clear()
     opt = AdaptiveHyperparameterOptimizer(
-        n_trials=2, pruner_config={"pruner_type": "median"}, trial_timeout=30, random_state=0
+        n_trials=2, memory_efficient=True, trial_timeout=30, random_state=0
     )
     with caplog.at_level(logging.WARNING, logger="adaptive_hyperopt"):
         for _ in range(2):
             opt.optimize(lambda p: p["x"], {"x": ("float", 0, 1)})
     messages = [r.getMessage() for r in caplog.records]
-    assert sum("pruner_config is accepted but not honoured yet" in m for m in messages) == 1
+    assert sum("memory_efficient is accepted but not honoured yet" in m for m in messages) == 1
     assert sum("trial_timeout is accepted but not honoured yet" in m for m in messages) == 1
     assert sum("adaptive search space" in m for m in messages) == 1
 

@@ -8,6 +8,7 @@ study ends. Executors and other threads talk to it only through its inbox.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import logging
@@ -40,11 +41,13 @@ from ..events import (
     StrategyChanged,
     StudyStarted,
     TrialFinished,
+    TrialReported,
     TrialStarted,
 )
+from ..pruning import Reporter, build_pruner
 from ..space import SearchSpace
 from ..space._dimensions import Categorical
-from ._callbacks import Callbacks
+from ._callbacks import Callbacks, positional_arity
 from ._commands import Command
 from ._executors import (
     Executor,
@@ -64,6 +67,27 @@ ATTR_SPACE_VERSION = "ah.space_version"
 ATTR_FAIL_REASON = "ah.fail_reason"
 STUDY_ATTR_SPACE = "ah.space"
 STUDY_ATTR_SPACE_LOG = "ah.space_log"
+
+
+class ReportRequest:
+    """A worker thread's `trial.report`, answered by the driver (the study's one writer)."""
+
+    __slots__ = ("_done", "number", "prune", "step", "value")
+
+    def __init__(self, number: int, step: int, value: float) -> None:
+        self.number, self.step, self.value = number, step, value
+        self.prune = True  # if never answered (the study ended), the trial stops
+        self._done = threading.Event()
+
+    def answer(self, prune: bool) -> None:
+        """Release the waiting worker with the pruner's decision."""
+        self.prune = prune
+        self._done.set()
+
+    def wait(self) -> bool:
+        """Block the worker until the driver answers."""
+        self._done.wait()
+        return self.prune
 
 
 @dataclass(frozen=True)
@@ -114,6 +138,11 @@ class Driver:
             else SerialExecutor(self.inbox)
         )
         self.scheduler = Scheduler(config, backend)
+        # A two-argument objective gets a Reporter and may be pruned by the study's pruner.
+        self._reports = (positional_arity(objective) or 1) >= 2
+        study.pruner = build_pruner(
+            config.enable_pruning, config.pruner_config, config.pruning_patience
+        )
         self.history = History()
         self.listeners: list[Listener] = []  # threads, started by the optimizer; joined at the end
         self.inline_listeners: list[InlineListener] = []  # served by this loop between trials
@@ -247,6 +276,8 @@ class Driver:
     def _handle(self, item: Any) -> None:
         if isinstance(item, Outcome):
             self._finish_trial(item)
+        elif isinstance(item, ReportRequest):
+            item.answer(self._on_report(item.number, item.step, item.value))
         else:
             self._apply(item)
 
@@ -262,10 +293,29 @@ class Driver:
         now = time.time()
         self.bus.emit(TrialStarted, now, number, params, space.version)
         args = dict(params)  # the objective may mutate its dict; the record keeps the original
+        objective = self.objective
+        if self._reports:
+            channel = self._on_report if self._serial else self._report_from_worker
+            objective = functools.partial(_call_with, objective, Reporter(number, args, channel))
         if self._serial:  # evaluate here and now: no queue round trip on the hot path
-            self._finish_trial(evaluate(number, self.objective, args, now))
+            self._finish_trial(evaluate(number, objective, args, now))
         else:
-            self.executor.submit(number, self.objective, args)
+            self.executor.submit(number, objective, args)
+
+    def _report_from_worker(self, number: int, step: int, value: float) -> bool:
+        request = ReportRequest(number, step, value)
+        self.inbox.put(request)
+        return request.wait()
+
+    def _on_report(self, number: int, step: int, value: float) -> bool:
+        """Record an intermediate value; whether the pruner stops the trial."""
+        entry = self._running.get(number)
+        if entry is None or self._stop_reason == "interrupted":
+            return True
+        trial = entry[0]
+        trial.report(value, step)  # a step reported twice keeps its first value (Optuna warns)
+        self.bus.emit(TrialReported, time.time(), number, step, value)
+        return trial.should_prune()
 
     def _finish_trial(self, outcome: Outcome) -> None:
         number = outcome.number
@@ -282,6 +332,9 @@ class Driver:
             self.n_failed += 1
             self._record(frozen, params, None, "FAIL", why, outcome, version)
             raise error
+        if isinstance(error, optuna.TrialPruned):
+            self._finish_pruned(trial, params, version, outcome)
+            return
         value, reason = judge(outcome, self.maximize)
         if reason is not None:
             if outcome.traceback:
@@ -305,6 +358,23 @@ class Driver:
         self._record(frozen, params, value, state, reason, outcome, version)
         if self._after_needed or reason is not None:
             self._after_trial(frozen, number, value, state)
+
+    def _finish_pruned(
+        self, trial: optuna.Trial, params: dict[str, Any], version: int, outcome: Outcome
+    ) -> None:
+        # Optuna keeps the last reported value as a pruned trial's value, which is what its
+        # samplers learn from; our record keeps value=None, like any trial that did not complete.
+        frozen = self.study.tell(trial, state=TrialState.PRUNED)
+        last = frozen.last_step
+        reason = (
+            "pruned"
+            if last is None
+            else f"pruned at step {last} (value {frozen.intermediate_values[last]:.6g})"
+        )
+        del self._running[outcome.number]
+        self.n_pruned += 1
+        self._record(frozen, params, None, "PRUNED", reason, outcome, version)
+        self._after_trial(frozen, outcome.number, None, "PRUNED")
 
     def _tell_fail(self, trial: optuna.Trial, reason: str) -> optuna.trial.FrozenTrial:
         trial.set_user_attr(ATTR_FAIL_REASON, reason)
@@ -388,6 +458,8 @@ class Driver:
                     self._finish_trial(item)
                 except BaseException:  # already ending: record what we can
                     logger.exception("could not record trial %d", item.number)
+            elif isinstance(item, ReportRequest):
+                item.answer(True)  # the study is ending: that trial stops at its next report
             else:
                 pending.append(item)
         for item in pending:  # commands are answered by _finish
@@ -418,6 +490,8 @@ class Driver:
             item = self.inbox.get_nowait()
             if isinstance(item, Command):
                 item.answer(False, "the study has finished")
+            elif isinstance(item, ReportRequest):
+                item.answer(True)
         self.state = "finished" if reason not in ("error", "interrupted") else reason
         self.bus.publish(
             Finished(
@@ -634,6 +708,10 @@ def decode_params(space: SearchSpace, stored: dict[str, Any]) -> dict[str, Any]:
             with contextlib.suppress(KeyError):
                 out[name] = declared.decode(value)
     return out
+
+
+def _call_with(objective: Callable[..., Any], reporter: Reporter, params: dict[str, Any]) -> Any:
+    return objective(params, reporter)
 
 
 def _finite(value: float) -> bool:
