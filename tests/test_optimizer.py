@@ -261,8 +261,10 @@ def test_bad_objective_and_callbacks() -> None:
         opt.optimize(quadratic, SPACE, callbacks=["nope"])  # type: ignore[list-item]
     with pytest.raises(ValueError, match=r"callbacks\[0\] takes 1 positional arguments"):
         opt.optimize(quadratic, SPACE, callbacks=[lambda a: None])
-    with pytest.raises(NotImplementedError, match=r"objective taking \(params, trial\)"):
-        opt.optimize(lambda params, trial: 0.0, SPACE)
+    with pytest.raises(ValueError, match=r"objective takes 3 positional arguments"):
+        opt.optimize(lambda params, trial, extra: 0.0, SPACE)
+    with pytest.raises(ValueError, match=r"objective must take the parameters dict"):
+        opt.optimize(lambda: 0.0, SPACE)
 
 
 def test_no_completed_trial_raises_with_reasons() -> None:
