@@ -22,6 +22,7 @@ from .config import DIRECTIONS, FIELD_NAMES, OptimizationConfig
 from .events import Event, EventBus, InlineListener
 from .events._bus import LISTENER_INTERVAL
 from .exceptions import NoCompletedTrialsError
+from .pareto import ParetoFront, pareto_front
 from .runner import Callbacks, Driver, History, StudyHandle
 from .runner._callbacks import positional_arity
 from .space import SearchSpace
@@ -83,6 +84,7 @@ class AdaptiveHyperparameterOptimizer:
         self.history: History = History()
         self.best_params: dict[str, Any] | None = None
         self.best_score: float | None = None
+        self.pareto_front: ParetoFront | None = None
         self.storage_location: str | None = None
         if self.config.enable_monitoring:
             _ensure_log_output(self.config.log_level_number)
@@ -174,7 +176,7 @@ class AdaptiveHyperparameterOptimizer:
         self,
         objective: Callable[[dict[str, Any]], Any],
         search_space: Mapping[str, Any] | SearchSpace,
-        direction: str | None,
+        direction: str | list[str] | None,
         callbacks: Sequence[Callable[..., Any]] | None,
         n_trials: int | None,
         timeout: float | None,
@@ -183,7 +185,7 @@ class AdaptiveHyperparameterOptimizer:
         _check_objective(objective)
         space = SearchSpace.from_dict(search_space)
         resolved = direction if direction is not None else self.config.study_direction
-        if resolved not in DIRECTIONS:
+        if isinstance(resolved, str) and resolved not in DIRECTIONS:
             raise ValueError(f"direction must be 'minimize' or 'maximize', got {resolved!r}")
         overrides: dict[str, Any] = {}
         if n_trials is not None:
@@ -221,11 +223,12 @@ class AdaptiveHyperparameterOptimizer:
         self,
         config: OptimizationConfig,
         name: str,
-        direction: str,
+        direction: str | list[str],
         backend: Backend,
         objective: Callable[..., Any],
         space: SearchSpace | None = None,
     ) -> optuna.Study:
+        directions = [direction] if isinstance(direction, str) else list(direction)
         storage, where = open_storage(config.storage, config.cache_dir, name)
         verbosity = optuna.logging.get_verbosity()
         optuna.logging.set_verbosity(optuna.logging.WARNING)  # Optuna announces new studies
@@ -234,15 +237,16 @@ class AdaptiveHyperparameterOptimizer:
                 storage=storage,
                 sampler=backend.sampler,
                 study_name=name,
-                direction=direction,  # type: ignore[arg-type]  # checked against DIRECTIONS
+                directions=directions,  # type: ignore[arg-type]  # checked against DIRECTIONS
                 load_if_exists=True,
             )
         finally:
             optuna.logging.set_verbosity(verbosity)
-        if study.direction.name.lower() != direction:
+        stored = [d.name.lower() for d in study.directions]
+        if stored != directions:
             raise ValueError(
-                f"study {name!r} in {where} was created to {study.direction.name.lower()}, "
-                f"not {direction}: use another study_name"
+                f"study {name!r} in {where} was created to {', '.join(stored)}, "
+                f"not {', '.join(directions)}: use another study_name"
             )
         if space is not None:
             _check_stored_choices(study, space, where)
@@ -266,9 +270,65 @@ class AdaptiveHyperparameterOptimizer:
         return dict(driver.best_params), driver.best_value, history
 
     # Features that later issues build -----------------------------------------------------
-    def multi_objective_optimize(self, *args: Any, **kwargs: Any) -> NoReturn:
-        """Multi-objective optimization (Pareto front)."""
-        _unbuilt("multi_objective_optimize()", "the pruning and multi-objective issue")
+    def multi_objective_optimize(
+        self,
+        objective: Callable[[dict[str, Any]], Any],
+        search_space: Mapping[str, Any] | SearchSpace,
+        directions: Sequence[str],
+        n_trials: int | None = None,
+        *,
+        callbacks: Sequence[Callable[..., Any]] | None = None,
+        timeout: float | None = None,
+        study_name: str | None = None,
+        reference_point: Sequence[float] | None = None,
+    ) -> ParetoFront:
+        """Optimize several objectives at once; return the Pareto front.
+
+        The objective returns one number per entry of `directions`. The result is a list of
+        ParetoPoint (number, params, values) with `.hypervolume` against `reference_point`
+        (default: see ParetoFront). Optuna's samplers handle several objectives natively (TPE
+        by default; `sampler_config={'sampler_type': 'nsga2'}` for NSGA-II). Pruning does not
+        apply (Optuna's pruners are single-objective); a two-argument objective's reports are
+        published as events only.
+        """
+        wanted = _check_directions(directions)
+        if reference_point is not None:
+            _check_reference_point(reference_point, len(wanted))
+        if self.config.backend != "optuna":
+            _unbuilt(
+                f"multi-objective optimization with backend={self.config.backend!r} "
+                "(a ParEGO scalarization)",
+                "a later release; backend='optuna' handles several objectives",
+            )
+        if self.config.enable_pruning:
+            warn_once(
+                "multi_objective_pruning",
+                "enable_pruning does not apply to multi-objective studies: Optuna's pruners are "
+                "single-objective, so every trial runs to the end",
+            )
+        if self.config.early_stopping_rounds is not None:
+            warn_once(
+                "multi_objective_early_stopping",
+                "early_stopping_rounds does not apply to multi-objective studies (no best value)",
+            )
+        driver = self._prepare(
+            objective, search_space, wanted, callbacks, n_trials, timeout, study_name
+        )
+        try:
+            driver.run()
+        finally:
+            for listener in driver.listeners:
+                listener.join(timeout=10.0)
+        self.history = driver.history
+        if driver.n_complete == 0 and not driver.study.best_trials:
+            reasons = [r.reason or "" for r in driver.history if r.state == "FAIL"][-5:]
+            raise NoCompletedTrialsError(
+                f"study {driver.bus.study!r} ended with no completed trial"
+                + (": " + "; ".join(reasons) if reasons else ""),
+                reasons,
+            )
+        self.pareto_front = pareto_front(driver.study, driver.space, reference_point)
+        return self.pareto_front
 
     @classmethod
     def create_ensemble(cls, ensemble_config: Mapping[str, Any]) -> NoReturn:
@@ -323,6 +383,28 @@ class AdaptiveHyperparameterOptimizer:
 
 def _unbuilt(what: str, issue: str) -> NoReturn:
     raise NotImplementedError(f"{what} is not built yet: it arrives with {issue}")
+
+
+def _check_directions(directions: Any) -> list[str]:
+    if isinstance(directions, str) or not isinstance(directions, Sequence):
+        raise ValueError(f"directions must be a list of 'minimize'/'maximize', got {directions!r}")
+    wanted = list(directions)
+    if len(wanted) < 2:
+        raise ValueError(
+            f"directions must name at least two objectives, got {wanted!r}: use optimize() for one"
+        )
+    for i, d in enumerate(wanted):
+        if d not in DIRECTIONS:
+            raise ValueError(f"directions[{i}] must be 'minimize' or 'maximize', got {d!r}")
+    return wanted
+
+
+def _check_reference_point(point: Any, n: int) -> None:
+    if isinstance(point, str) or not isinstance(point, Sequence) or len(point) != n:
+        raise ValueError(f"reference_point must be {n} numbers, one per objective, got {point!r}")
+    for i, value in enumerate(point):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise ValueError(f"reference_point[{i}] must be a number, got {value!r}")
 
 
 def _check_objective(objective: Any) -> None:

@@ -184,7 +184,6 @@ def test_unbuilt_features_warn_once(caplog: pytest.LogCaptureFixture) -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda o: o.multi_objective_optimize(None, {}, ["maximize"]),
         lambda o: o.save_study("x.pkl"),
         lambda o: o.continue_optimization(additional_trials=5),
         lambda o: o.set_adaptation_strategy(lambda *a: None),

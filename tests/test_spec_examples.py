@@ -244,3 +244,22 @@ def test_monitoring_is_visible_without_any_logging_setup() -> None:
         line for line in result.stderr.splitlines() if "[adaptive_hyperopt INFO] trial" in line
     ]
     assert len(progress) == 3 and result.stdout == ""
+
+
+def test_multi_objective_optimization_example() -> None:
+    def multi_objective(params: dict[str, Any]) -> tuple[float, float]:
+        model = RandomForestClassifier(**params, random_state=42)
+        accuracy_scores = cross_val_score(model, X, y, cv=3, scoring="accuracy")
+        accuracy = accuracy_scores.mean()
+        complexity = 1.0 / params["n_estimators"]
+        return accuracy, complexity
+
+    optimizer = AdaptiveHyperparameterOptimizer(backend="optuna", n_trials=8, enable_pruning=True)
+    pareto_front = optimizer.multi_objective_optimize(
+        objective=multi_objective,
+        search_space={**search_space, "n_estimators": ("int", 10, 40)},
+        directions=["maximize", "maximize"],
+        n_trials=8,
+    )
+    print(f"Pareto optimal solutions: {len(pareto_front)}")
+    assert 1 <= len(pareto_front) <= 8 and pareto_front.hypervolume > 0

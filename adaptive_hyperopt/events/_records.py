@@ -99,13 +99,15 @@ class _TrialFinished(NamedTuple):
     best_number: int | None = None
     space_version: int = 0
     backend: str = ""
+    values: tuple[float, ...] | None = None
 
 
 class TrialFinished(_TrialFinished, Event):
     """A trial ended: `state` is COMPLETE, FAIL or PRUNED; `reason` says why it failed.
 
     `time` is when the evaluation ended and `duration` how long it ran; `space_version` is the
-    space it was sampled from and `backend` the backend that proposed it.
+    space it was sampled from and `backend` the backend that proposed it. In a multi-objective
+    study `value` is None and `values` holds one number per objective.
     """
 
     __slots__ = ()

@@ -81,7 +81,7 @@ class Callbacks:
         frozen: optuna.trial.FrozenTrial,
         number: int,
         best: float | None,
-        value: float | None,
+        value: float | tuple[float, ...] | None,
         state: str,
     ) -> None:
         """Call every callback that applies to this trial."""

@@ -24,7 +24,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
-from ..adapt._scheduler import Scheduler
+from ..adapt._scheduler import AdaptationOutcome, Scheduler
 from ..backends import Backend
 from ..config import OptimizationConfig
 from ..events import (
@@ -57,6 +57,7 @@ from ._executors import (
     ThreadExecutor,
     evaluate,
     judge,
+    judge_values,
 )
 from ._history import History
 
@@ -128,7 +129,11 @@ class Driver:
         self.config = config
         self.bus = bus
         self.callbacks = callbacks
-        self.maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+        self.maximizes = [d == optuna.study.StudyDirection.MAXIMIZE for d in study.directions]
+        self.maximize = self.maximizes[0]
+        # A multi-objective study has a Pareto front, not a best value: no best, no early
+        # stopping on it, no pruning (Optuna's pruners are single-objective), no adaptation yet.
+        self.multi = len(self.maximizes) > 1
         self.inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._accepting = True
         self._inbox_lock = threading.Lock()
@@ -312,9 +317,11 @@ class Driver:
         entry = self._running.get(number)
         if entry is None or self._stop_reason == "interrupted":
             return True
+        self.bus.emit(TrialReported, time.time(), number, step, value)
+        if self.multi:  # Optuna stores no intermediate values for several objectives
+            return False
         trial = entry[0]
         trial.report(value, step)  # a step reported twice keeps its first value (Optuna warns)
-        self.bus.emit(TrialReported, time.time(), number, step, value)
         return trial.should_prune()
 
     def _finish_trial(self, outcome: Outcome) -> None:
@@ -335,7 +342,11 @@ class Driver:
         if isinstance(error, optuna.TrialPruned):
             self._finish_pruned(trial, params, version, outcome)
             return
-        value, reason = judge(outcome, self.maximize)
+        value: float | tuple[float, ...] | None
+        if self.multi:
+            value, reason = judge_values(outcome, self.maximizes)
+        else:
+            value, reason = judge(outcome, self.maximize)
         if reason is not None:
             if outcome.traceback:
                 logger.debug("trial %d failed:\n%s", number, outcome.traceback)
@@ -354,7 +365,8 @@ class Driver:
             del self._running[number]
             state = "COMPLETE"
             self.n_complete += 1
-            self._update_best(number, value, params)
+            if not isinstance(value, tuple):
+                self._update_best(number, value, params)
         self._record(frozen, params, value, state, reason, outcome, version)
         if self._after_needed or reason is not None:
             self._after_trial(frozen, number, value, state)
@@ -384,18 +396,19 @@ class Driver:
         self,
         frozen: optuna.trial.FrozenTrial,
         params: dict[str, Any],
-        value: float | None,
+        value: float | tuple[float, ...] | None,
         state: str,
         reason: str | None,
         outcome: Outcome,
         version: int,
     ) -> None:
+        several = isinstance(value, tuple)
         event = self.bus.emit(
             TrialFinished,
             outcome.end,
             frozen.number,
             state,
-            value,
+            None if several else value,
             params,
             reason,
             outcome.end - outcome.start,
@@ -403,11 +416,16 @@ class Driver:
             self.best_number,
             version,
             self.backend.name,
+            value if several else None,
         )
         self.history.add(event)  # the history is a view of these events
 
     def _after_trial(
-        self, frozen: optuna.trial.FrozenTrial, number: int, value: float | None, state: str
+        self,
+        frozen: optuna.trial.FrozenTrial,
+        number: int,
+        value: float | tuple[float, ...] | None,
+        state: str,
     ) -> None:
         if self.backend.learns:
             self.backend.tell(frozen)
@@ -423,7 +441,7 @@ class Driver:
                 f"max_failures={cfg.max_failures} reached; last: "
                 + "; ".join(self._recent_failures)
             )
-        if cfg.early_stopping_rounds is not None and state != "FAIL":
+        if cfg.early_stopping_rounds is not None and state != "FAIL" and not self.multi:
             self._stale_rounds += 1
             if self._stale_rounds >= cfg.early_stopping_rounds:
                 self._request_stop(
@@ -431,7 +449,7 @@ class Driver:
                     f"in {cfg.early_stopping_rounds} trials"
                 )
         finished = self.n_complete + self.n_failed + self.n_pruned
-        if self.scheduler.due(finished):
+        if not self.multi and self.scheduler.due(finished):
             self._adapt("interval")
         if cfg.enable_gc:
             gc.collect()
@@ -595,7 +613,10 @@ class Driver:
         command.answer(True, outcome.reason, self.space.version)
 
     def _adapt(self, trigger: str) -> Any:
-        outcome = self.scheduler.checkpoint(self.space, self.study, trigger)
+        if self.multi:
+            outcome = AdaptationOutcome(False, "no adaptation for multi-objective studies yet")
+        else:
+            outcome = self.scheduler.checkpoint(self.space, self.study, trigger)
         if outcome.strategy is not None:
             old, new = outcome.strategy
             self.bus.publish(
@@ -662,7 +683,7 @@ class Driver:
             StudyStarted(
                 self.bus.study,
                 time.time(),
-                direction="maximize" if self.maximize else "minimize",
+                direction=",".join("maximize" if up else "minimize" for up in self.maximizes),
                 backend=self.backend.describe(),
                 n_trials=cfg.n_trials,
                 timeout=cfg.timeout,
@@ -673,6 +694,8 @@ class Driver:
         )
 
     def _load_existing_best(self) -> None:
+        if self.multi:
+            return
         try:
             best = self.study.best_trial
         except ValueError:
@@ -681,7 +704,9 @@ class Driver:
         self.best_value, self.best_params, self.best_number = best.value, params, best.number
         self._reference_best = best.value
 
-    def _log_progress(self, number: int, value: float | None, state: str) -> None:
+    def _log_progress(
+        self, number: int, value: float | tuple[float, ...] | None, state: str
+    ) -> None:
         n = self.config.n_trials
         done = self.n_complete + self.n_failed + self.n_pruned
         elapsed = max(time.time() - self._t0, 1e-9)
@@ -690,12 +715,20 @@ class Driver:
             "trial %d %s value=%s best=%s [%d%s done, %.2f trials/s]",
             number,
             state,
-            "-" if value is None else f"{value:.6g}",
+            _fmt(value),
             "-" if self.best_value is None else f"{self.best_value:.6g}",
             done,
             f"/{n}" if n else "",
             done / elapsed,
         )
+
+
+def _fmt(value: float | tuple[float, ...] | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(f"{v:.6g}" for v in value) + ")"
+    return f"{value:.6g}"
 
 
 def decode_params(space: SearchSpace, stored: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import queue
 import time
 import traceback
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +77,32 @@ def judge(outcome: Outcome, maximize: bool) -> tuple[float | None, str | None]:
     if math.isinf(value) and (value > 0) == maximize:
         return None, f"invalid value: {value} in the direction being optimized"
     return value, None
+
+
+def judge_values(
+    outcome: Outcome, maximize: Sequence[bool]
+) -> tuple[tuple[float, ...] | None, str | None]:
+    """`judge` for a multi-objective study: one number per direction, each judged alone."""
+    if outcome.error is not None:
+        return None, judge(outcome, False)[1]
+    raw = outcome.value
+    n = len(maximize)
+    if isinstance(raw, str | bytes | dict) or not hasattr(raw, "__len__"):
+        return None, (
+            f"invalid value: the objective returned {type(raw).__name__} {_short(raw)}, "
+            f"not {n} numbers"
+        )
+    items = list(raw)
+    if len(items) != n:
+        return None, f"invalid value: the objective returned {len(items)} values for {n} objectives"
+    values = []
+    for i, (item, up) in enumerate(zip(items, maximize, strict=True)):
+        value, reason = judge(Outcome(outcome.number, item, None, None, 0.0, 0.0), up)
+        if reason is not None:
+            return None, f"{reason} (objective {i})"
+        assert value is not None
+        values.append(value)
+    return tuple(values), None
 
 
 def _short(value: Any) -> str:

@@ -28,6 +28,7 @@ class TrialRecord(NamedTuple):
     duration: float
     backend: str
     space_version: int
+    values: tuple[float, ...] | None = None  # a multi-objective trial's values (value is None)
 
     @classmethod
     def from_event(cls, event: TrialFinished) -> TrialRecord:
@@ -43,6 +44,7 @@ class TrialRecord(NamedTuple):
             duration=event.duration,
             backend=event.backend,
             space_version=event.space_version,
+            values=event.values,
         )
 
     def to_dict(self) -> dict[str, Any]:
