@@ -13,6 +13,8 @@ from .config import OptimizationConfig
 from .events import Event, EventBus, Subscription
 from .exceptions import NoCompletedTrialsError, StudyFinishedError
 from .optimizer import AdaptiveHyperparameterOptimizer
+from .pareto import ParetoFront, ParetoPoint
+from .pruning import Reporter, TrialPruned, fit_incrementally, report_each_epoch
 from .runner import History, Reply, StudyHandle, StudyStatus, TrialRecord
 from .space import Categorical, Float, Int, SearchSpace
 
@@ -30,15 +32,21 @@ __all__ = [
     "Int",
     "NoCompletedTrialsError",
     "OptimizationConfig",
+    "ParetoFront",
+    "ParetoPoint",
     "Reply",
+    "Reporter",
     "SearchSpace",
     "StudyFinishedError",
     "StudyHandle",
     "StudyStatus",
     "Subscription",
+    "TrialPruned",
     "TrialRecord",
     "__version__",
+    "fit_incrementally",
     "load_ipython_extension",
+    "report_each_epoch",
 ]
 
 
