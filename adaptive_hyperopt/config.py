@@ -22,7 +22,7 @@ from typing import Any
 from ._validation import parse_memory, unknown_keyword
 from .pruning import build_pruner
 
-BACKENDS = ("optuna", "hyperopt", "skopt")
+BACKENDS = ("optuna", "hyperopt", "skopt", "ensemble")
 EXECUTORS = ("auto", "serial", "threads", "processes")
 DIRECTIONS = ("minimize", "maximize")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET")

@@ -7,27 +7,33 @@ thread, `start()` in a background thread with a `StudyHandle` for live control.
 
 from __future__ import annotations
 
+import functools
+import importlib
+import json
 import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import optuna
 from optuna.distributions import CategoricalDistribution
+from optuna.trial import TrialState
 
 from ._validation import unknown_keyword, warn_once
 from .backends import Backend, create_backend
+from .backends._ensemble import ATTR_CREDIT, EnsembleBackend, Member, parse_ensemble
 from .config import DIRECTIONS, FIELD_NAMES, OptimizationConfig
 from .events import Event, EventBus, InlineListener
 from .events._bus import LISTENER_INTERVAL
 from .exceptions import NoCompletedTrialsError
 from .pareto import ParetoFront, pareto_front
-from .runner import Callbacks, Driver, History, StudyHandle
+from .runner import Callbacks, Driver, History, StudyHandle, TrialRecord
 from .runner._callbacks import positional_arity
+from .runner._driver import ATTR_BACKEND, STUDY_ATTR_SPACE
 from .space import SearchSpace
 from .space._dimensions import Categorical
-from .storage import open_storage
+from .storage import journal_path, open_storage
 
 logger = logging.getLogger("adaptive_hyperopt")
 
@@ -331,9 +337,15 @@ class AdaptiveHyperparameterOptimizer:
         return self.pareto_front
 
     @classmethod
-    def create_ensemble(cls, ensemble_config: Mapping[str, Any]) -> NoReturn:
-        """An optimizer over a portfolio of backends."""
-        _unbuilt("create_ensemble()", "the Hyperopt/scikit-optimize backends issue")
+    def create_ensemble(cls, ensemble_config: Mapping[str, Any]) -> EnsembleOptimizer:
+        """An optimizer whose trials are proposed by a portfolio of backends on one study.
+
+        `ensemble_config`: `optimizers` (a list of `{'backend', 'weight', 'sampler_config'}`),
+        `combination_strategy` (`weighted_average`, `round_robin` or `adaptive`),
+        `n_trials_per_optimizer` (the budget is that times the number of members), and any
+        setting of the optimizer but `backend`, `sampler_config` and `n_trials`.
+        """
+        return _create_ensemble(ensemble_config)
 
     def save_study(self, path: str | os.PathLike[str]) -> NoReturn:
         """Save the study to a file."""
@@ -344,9 +356,37 @@ class AdaptiveHyperparameterOptimizer:
         """Load a study saved by save_study()."""
         _unbuilt("load_study()", "the persistence issue")
 
-    def continue_optimization(self, additional_trials: int) -> NoReturn:
-        """Run more trials of the loaded study."""
-        _unbuilt("continue_optimization()", "the persistence issue")
+    def continue_optimization(
+        self,
+        additional_trials: int,
+        backend: str | None = None,
+        *,
+        sampler_config: dict[str, Any] | None = None,
+        objective: Callable[[dict[str, Any]], Any] | None = None,
+        search_space: Mapping[str, Any] | SearchSpace | None = None,
+        callbacks: Sequence[Callable[..., Any]] | None = None,
+        timeout: float | None = None,
+    ) -> Result:
+        """Run `additional_trials` more trials of the study, proposed by `backend` if given.
+
+        The study is the one `optimize()` last ran, else the one named by `storage` (or
+        `cache_dir`) and `study_name`. The backend, the same or another one, learns from every
+        finished trial of the study. `sampler_config` defaults to the optimizer's when the
+        backend is its own, else to that backend's defaults. The objective and the space
+        default to what the study recorded: `ah.objective` (a `module:qualname` imported
+        here, so a lambda or a closure must be passed again) and `ah.space` (the current space,
+        with its edits). Returns `(best_params, best_score, history)` like `optimize()`.
+        """
+        return _continue(
+            self,
+            additional_trials,
+            backend,
+            sampler_config,
+            objective,
+            search_space,
+            callbacks,
+            timeout,
+        )
 
     def set_adaptation_strategy(self, strategy: Callable[..., Any]) -> NoReturn:
         """Install a custom adaptation strategy."""
@@ -511,3 +551,325 @@ def _ensure_log_output(level: int) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("[adaptive_hyperopt %(levelname)s] %(message)s"))
         pkg.addHandler(handler)
+
+
+# Continuing a study ---------------------------------------------------------------------------
+def _continue(
+    opt: AdaptiveHyperparameterOptimizer,
+    additional_trials: int,
+    backend: str | None,
+    sampler_config: dict[str, Any] | None,
+    objective: Callable[[dict[str, Any]], Any] | None,
+    search_space: Mapping[str, Any] | SearchSpace | None,
+    callbacks: Sequence[Callable[..., Any]] | None,
+    timeout: float | None,
+) -> Result:
+    if (
+        isinstance(additional_trials, bool)
+        or not isinstance(additional_trials, int)
+        or additional_trials < 1
+    ):
+        raise ValueError(f"additional_trials must be a positive integer, got {additional_trials!r}")
+    if opt.study is not None:
+        study = opt.study
+    else:
+        study, opt.storage_location = _reopen(opt.config)
+    name = opt.config.backend if backend is None else backend
+    if sampler_config is None and name == opt.config.backend:
+        sampler_config = opt.config.sampler_config
+    space = (
+        SearchSpace.from_dict(search_space)
+        if search_space is not None
+        else _recorded_space(study) or opt.search_space
+    )
+    if space is None:
+        raise ValueError(
+            f"study {study.study_name!r} records no search space that can be restored: "
+            "pass continue_optimization(search_space=...)"
+        )
+    fn = objective if objective is not None else _recorded_objective(study)
+    settings = opt.config.to_dict()
+    settings.update(
+        backend=name,
+        sampler_config=sampler_config,
+        n_trials=additional_trials,
+        study_name=study.study_name,
+        # The study's own storage object: an in-memory study exists nowhere else, and a
+        # database or journal is not opened twice. Optuna has no public accessor for it.
+        storage=study._storage,
+    )
+    runner = AdaptiveHyperparameterOptimizer(**settings)
+    runner._study_callbacks = list(opt._study_callbacks)
+    runner._listeners = list(opt._listeners)
+    direction = study.direction.name.lower()
+    try:
+        result = runner.optimize(fn, space, direction, callbacks, timeout=timeout)
+    finally:  # what ran is the optimizer's latest study, also after an interruption
+        opt.study = runner.study or study
+        opt.search_space = runner.search_space or space
+        opt.history = runner.history
+    opt.best_params, opt.best_score = runner.best_params, runner.best_score
+    return result
+
+
+def _reopen(config: OptimizationConfig) -> tuple[optuna.Study, str]:
+    """The study named by the config's storage (or cache_dir) and study_name."""
+    name = config.study_name
+    if name is None or (config.storage is None and config.cache_dir is None):
+        raise ValueError(
+            "continue_optimization() has no study to continue: run optimize() first, or create "
+            "the optimizer with the storage= (or cache_dir=) and study_name= of an existing study"
+        )
+    if config.storage is None:  # opening a journal that is not there would create it
+        assert config.cache_dir is not None
+        if not journal_path(config.cache_dir, name).exists():
+            raise ValueError(f"no study named {name!r} in cache_dir {config.cache_dir!r}")
+    storage, where = open_storage(config.storage, config.cache_dir, name)
+    assert storage is not None  # a storage or a cache_dir was given
+    try:
+        return optuna.load_study(study_name=name, storage=storage), where
+    except KeyError as exc:
+        raise ValueError(f"no study named {name!r} in {where}") from exc
+
+
+def _recorded_space(study: optuna.Study) -> SearchSpace | None:
+    """The current space the driver recorded in the study (None if it holds no JSON space)."""
+    doc = study.user_attrs.get(STUDY_ATTR_SPACE)
+    return None if doc is None else SearchSpace.from_json(json.dumps(doc))
+
+
+def _recorded_objective(study: optuna.Study) -> Callable[[dict[str, Any]], Any]:
+    """The objective named by the study's `ah.objective`, imported."""
+    path = study.user_attrs.get(STUDY_ATTR_OBJECTIVE)
+    hint = "pass continue_optimization(objective=...)"
+    if not isinstance(path, str) or ":" not in path:
+        raise ValueError(f"study {study.study_name!r} records no objective: {hint}")
+    module_name, qualname = path.split(":", 1)
+    try:
+        if "<" in qualname:  # "<lambda>", "f.<locals>.g"
+            raise LookupError("a lambda or a nested function cannot be imported")
+        fn = functools.reduce(getattr, qualname.split("."), importlib.import_module(module_name))
+    except (ImportError, AttributeError, LookupError) as exc:
+        raise ValueError(
+            f"study {study.study_name!r} records its objective as {path!r}, which cannot be "
+            f"found here ({exc}): {hint}"
+        ) from exc
+    if not callable(fn):
+        raise ValueError(
+            f"{path!r}, the objective study {study.study_name!r} records, is not callable"
+        )
+    return fn
+
+
+# Ensembles ------------------------------------------------------------------------------------
+#: What an ensemble configuration may hold besides the members: its budget per member and the
+#: optimizer's settings (its backend, sampler_config and n_trials are the ensemble's own).
+_ENSEMBLE_SETTINGS = tuple(
+    f for f in FIELD_NAMES if f not in ("backend", "sampler_config", "n_trials")
+)
+_NOT_IN_ENSEMBLES = {
+    "backend": "the members' backends are given in 'optimizers'",
+    "sampler_config": "each member takes its own, in 'optimizers'",
+    "n_trials": "the budget is n_trials_per_optimizer times the number of members",
+}
+
+
+class MemberSummary(NamedTuple):
+    """One member's share of an ensemble run.
+
+    `improvements` counts its trials that improved the study's best value; `credit` is the
+    adaptive bandit's estimate of its chance to improve (None for the other strategies), as it
+    stood at the run's last allocation.
+    """
+
+    label: str
+    backend: str
+    weight: float
+    n_trials: int
+    n_complete: int
+    n_failed: int
+    best_value: float | None
+    best_number: int | None
+    improvements: int
+    credit: float | None
+
+
+class EnsembleHistory(History):
+    """The trials of an ensemble run, each record's `backend` naming its proposer.
+
+    `members` maps each member's label to its MemberSummary; `credit` lists, for the adaptive
+    strategy, `(trial number, {label: credit})` as the bandit stood when it chose that trial's
+    proposer.
+    """
+
+    def __init__(
+        self,
+        records: Sequence[TrialRecord],
+        members: dict[str, MemberSummary],
+        credit: list[tuple[int, dict[str, float]]],
+    ) -> None:
+        super().__init__(records)
+        self.members = members
+        self.credit = credit
+
+
+EnsembleResult = tuple[dict[str, Any], float, EnsembleHistory]
+
+
+class EnsembleOptimizer:
+    """What `create_ensemble()` returns: `optimize()` as the optimizer's, over one study.
+
+    `optimizer` is the underlying AdaptiveHyperparameterOptimizer (backend "ensemble"): its
+    `add_callback`, `add_listener`, `start()` and settings apply.
+    """
+
+    def __init__(self, optimizer: AdaptiveHyperparameterOptimizer, members: Sequence[Member]):
+        self.optimizer = optimizer
+        self.members = tuple(members)
+        self.history: EnsembleHistory | None = None
+
+    @property
+    def study(self) -> optuna.Study | None:
+        """The study of the latest run."""
+        return self.optimizer.study
+
+    @property
+    def best_params(self) -> dict[str, Any] | None:
+        """The best parameters of the latest run's study."""
+        return self.optimizer.best_params
+
+    @property
+    def best_score(self) -> float | None:
+        """The best value of the latest run's study."""
+        return self.optimizer.best_score
+
+    def optimize(
+        self,
+        objective: Callable[[dict[str, Any]], Any],
+        search_space: Mapping[str, Any] | SearchSpace,
+        direction: str | None = None,
+        callbacks: Sequence[Callable[..., Any]] | None = None,
+        *,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        study_name: str | None = None,
+    ) -> EnsembleResult:
+        """Run a study whose trials the members propose; `(best_params, best_score, history)`.
+
+        `n_trials` overrides the budget (n_trials_per_optimizer times the members).
+        """
+        params, score, history = self.optimizer.optimize(
+            objective,
+            search_space,
+            direction,
+            callbacks,
+            n_trials=n_trials,
+            timeout=timeout,
+            study_name=study_name,
+        )
+        return params, score, self._summarize(history)
+
+    def continue_optimization(
+        self,
+        additional_trials: int,
+        *,
+        objective: Callable[[dict[str, Any]], Any] | None = None,
+        search_space: Mapping[str, Any] | SearchSpace | None = None,
+        callbacks: Sequence[Callable[..., Any]] | None = None,
+        timeout: float | None = None,
+    ) -> EnsembleResult:
+        """Run more trials of the latest study with the same ensemble."""
+        params, score, history = self.optimizer.continue_optimization(
+            additional_trials,
+            objective=objective,
+            search_space=search_space,
+            callbacks=callbacks,
+            timeout=timeout,
+        )
+        return params, score, self._summarize(history)
+
+    def _summarize(self, history: History) -> EnsembleHistory:
+        study = self.optimizer.study
+        assert study is not None
+        self.history = ensemble_history(study, history, self.members)
+        return self.history
+
+
+def ensemble_history(
+    study: optuna.Study, history: Sequence[TrialRecord], members: Sequence[Member]
+) -> EnsembleHistory:
+    """The EnsembleHistory of a run: proposers read from the study's `ah.backend`."""
+    trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+    records = [
+        r._replace(backend=trials[r.number].user_attrs.get(ATTR_BACKEND, r.backend))
+        for r in history
+    ]
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+
+    def better(a: float, b: float | None) -> bool:
+        return b is None or (a > b if maximize else a < b)
+
+    ran = {r.number for r in records}
+    best: float | None = None  # the study's best before this run, then as trials finished
+    for t in trials.values():
+        if t.number not in ran and t.state == TrialState.COMPLETE and t.value is not None:
+            best = t.value if better(t.value, best) else best
+    tally: dict[str, dict[str, Any]] = {
+        m.label: dict(
+            n_trials=0, n_complete=0, n_failed=0, best_value=None, best_number=None, improvements=0
+        )
+        for m in members
+    }
+    for r in records:
+        row = tally.get(r.backend)
+        if row is None:  # not one of these members
+            continue
+        row["n_trials"] += 1
+        if r.state == "COMPLETE" and r.value is not None:
+            row["n_complete"] += 1
+            if better(r.value, row["best_value"]):
+                row["best_value"], row["best_number"] = r.value, r.number
+            if better(r.value, best):
+                best = r.value
+                row["improvements"] += 1
+        elif r.state == "FAIL":
+            row["n_failed"] += 1
+    credit = [
+        (number, dict(trials[number].user_attrs[ATTR_CREDIT]))
+        for number in sorted(ran)
+        if ATTR_CREDIT in trials[number].user_attrs
+    ]
+    last = credit[-1][1] if credit else {}
+    summaries = {
+        m.label: MemberSummary(
+            m.label, m.backend, m.weight, credit=last.get(m.label), **tally[m.label]
+        )
+        for m in members
+    }
+    return EnsembleHistory(records, summaries, credit)
+
+
+def _create_ensemble(config: Mapping[str, Any]) -> EnsembleOptimizer:
+    where = "ensemble_config"
+    if isinstance(config, Mapping):
+        for key, why in _NOT_IN_ENSEMBLES.items():
+            if key in config:
+                raise ValueError(f"{where}[{key!r}] is not an ensemble setting: {why}")
+    members, strategy = parse_ensemble(
+        config, where, ("n_trials_per_optimizer", *_ENSEMBLE_SETTINGS)
+    )
+    per = config.get("n_trials_per_optimizer", 50)
+    if isinstance(per, bool) or not isinstance(per, int) or per < 1:
+        raise ValueError(
+            f"{where}['n_trials_per_optimizer'] must be a positive integer, got {per!r}"
+        )
+    settings = {k: v for k, v in config.items() if k in _ENSEMBLE_SETTINGS}
+    backend_config = {
+        "optimizers": [dict(entry) for entry in config["optimizers"]],
+        "combination_strategy": strategy,
+    }
+    EnsembleBackend(backend_config, where=where)  # members' sampler_config errors name the field
+    optimizer = AdaptiveHyperparameterOptimizer(
+        backend="ensemble", sampler_config=backend_config, n_trials=per * len(members), **settings
+    )
+    return EnsembleOptimizer(optimizer, members)

@@ -75,6 +75,30 @@ def test_advanced_configuration_with_progress_callback(capsys: pytest.CaptureFix
     ) == pytest.approx(best_score, abs=1e-4)
 
 
+def test_ensemble_optimization() -> None:
+    # As in the spec, with n_trials_per_optimizer=2 instead of 50.
+    ensemble_config = {
+        "optimizers": [
+            {"backend": "optuna", "weight": 0.4},
+            {"backend": "hyperopt", "weight": 0.3},
+            {"backend": "skopt", "weight": 0.3},
+        ],
+        "combination_strategy": "weighted_average",
+        "n_trials_per_optimizer": 2,
+    }
+
+    ensemble_optimizer = AdaptiveHyperparameterOptimizer.create_ensemble(ensemble_config)
+
+    best_params, best_score, ensemble_history = ensemble_optimizer.optimize(
+        objective=objective, search_space=search_space, direction="maximize"
+    )
+    assert set(best_params) == set(search_space) and 0.5 < best_score <= 1.0
+    assert len(ensemble_history) == 6
+    counts = {name: m.n_trials for name, m in ensemble_history.members.items()}
+    assert counts == {"optuna": 2, "hyperopt": 2, "skopt": 2}  # 2.4/1.8/1.8, to the nearest
+    assert best_score == max(m.best_value for m in ensemble_history.members.values())
+
+
 def test_search_space_definition_forms() -> None:
     spaces = [
         {

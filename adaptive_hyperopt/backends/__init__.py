@@ -7,6 +7,7 @@ from typing import Any
 
 from ..space import SearchSpace
 from ._base import Backend
+from ._ensemble import EnsembleBackend
 from ._optuna import OptunaBackend, build_sampler
 
 _EXTRAS = {"hyperopt": "hyperopt", "skopt": "skopt"}
@@ -21,12 +22,17 @@ def create_backend(
     """The backend called `name`, configured from `sampler_config`.
 
     The Hyperopt and scikit-optimize bridges are imported here, so the core imports without
-    those optional packages.
+    those optional packages. "ensemble" is a portfolio of the others (`_ensemble.py`), its
+    members given in `sampler_config`.
     """
     if name == "optuna":
         return OptunaBackend(sampler_config, seed, space)
+    if name == "ensemble":
+        return EnsembleBackend(sampler_config, seed, space)
     if name not in _EXTRAS:
-        raise ValueError(f"backend must be one of 'optuna', 'hyperopt', 'skopt', got {name!r}")
+        raise ValueError(
+            f"backend must be one of 'optuna', 'hyperopt', 'skopt', 'ensemble', got {name!r}"
+        )
     try:
         if name == "hyperopt":
             from ._hyperopt import HyperoptBackend as bridge
@@ -40,4 +46,4 @@ def create_backend(
     return bridge(sampler_config, seed, space)
 
 
-__all__ = ["Backend", "OptunaBackend", "build_sampler", "create_backend"]
+__all__ = ["Backend", "EnsembleBackend", "OptunaBackend", "build_sampler", "create_backend"]

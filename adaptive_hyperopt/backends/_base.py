@@ -8,6 +8,7 @@ is told each finished trial so model-based backends can update themselves.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 import optuna
@@ -16,7 +17,7 @@ from ..space import SearchSpace
 
 
 class Backend(ABC):
-    """Proposes parameters. Implementations: `_optuna.py` (more to come)."""
+    """Proposes parameters: `_optuna.py`, `_hyperopt.py`, `_skopt.py`, `_ensemble.py`."""
 
     #: Name recorded on every trial it proposes (user attribute `ah.backend`).
     name: str = ""
@@ -38,6 +39,11 @@ class Backend(ABC):
 
     def tell(self, trial: optuna.trial.FrozenTrial) -> None:  # noqa: B027 - optional hook
         """Learn from a finished trial (Optuna's samplers read the study; nothing to do)."""
+
+    def tell_many(self, trials: Sequence[optuna.trial.FrozenTrial]) -> None:
+        """Learn from several finished trials at once (a model-based backend fits once)."""
+        for trial in trials:
+            self.tell(trial)
 
     def describe(self) -> str:
         """A short human description, e.g. "optuna/TPESampler"."""

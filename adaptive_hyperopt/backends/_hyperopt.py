@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -97,8 +97,12 @@ class HyperoptBackend(Backend):
 
     def tell(self, trial: FrozenTrial) -> None:
         """Add a finished trial to Hyperopt's observations (before the first ask: nothing)."""
+        self.tell_many([trial])
+
+    def tell_many(self, trials: Sequence[FrozenTrial]) -> None:
+        """Add finished trials to Hyperopt's observations in one refresh."""
         if self._space is not None:
-            self._observe([trial])
+            self._observe(trials)
 
     # Internals ----------------------------------------------------------------------------
     def _rebuild(self, study: optuna.Study, space: SearchSpace) -> None:
@@ -110,7 +114,7 @@ class HyperoptBackend(Backend):
         states = (TrialState.COMPLETE, TrialState.FAIL)
         self._observe(study.get_trials(deepcopy=False, states=states))
 
-    def _observe(self, trials: list[FrozenTrial]) -> None:
+    def _observe(self, trials: Sequence[FrozenTrial]) -> None:
         assert self._space is not None
         docs = []
         for frozen in trials:

@@ -41,3 +41,23 @@ class TestSkoptET(BackendContract):
 class TestSkoptGBRT(BackendContract):
     def make_backend(self, seed: int | None, space: SearchSpace) -> Backend:
         return create_backend("skopt", {"base_estimator": "GBRT", **_FAST}, seed, space)
+
+
+#: One member of each backend, each with a short random start.
+ENSEMBLE_MEMBERS = [
+    {"backend": "optuna", "sampler_config": {"n_startup_trials": 5}},
+    {"backend": "hyperopt", "sampler_config": {"n_startup_jobs": 5}},
+    {"backend": "skopt", "sampler_config": {"base_estimator": "ET", **_FAST}},
+]
+
+
+class TestEnsembleWeighted(BackendContract):
+    def make_backend(self, seed: int | None, space: SearchSpace) -> Backend:
+        config = {"optimizers": ENSEMBLE_MEMBERS, "combination_strategy": "weighted_average"}
+        return create_backend("ensemble", config, seed, space)
+
+
+class TestEnsembleAdaptive(BackendContract):
+    def make_backend(self, seed: int | None, space: SearchSpace) -> Backend:
+        config = {"optimizers": ENSEMBLE_MEMBERS, "combination_strategy": "adaptive"}
+        return create_backend("ensemble", config, seed, space)
