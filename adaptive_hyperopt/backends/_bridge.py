@@ -9,7 +9,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from ..space import SearchSpace
-from ..space._dimensions import Categorical, Dimension, encode_choice, same_value
+from ..space._dimensions import Categorical, Dimension
 from ._optuna import suggest_dimension
 
 
@@ -24,7 +24,10 @@ def pinned(dim: Dimension) -> tuple[Any] | None:
 
 def choice_index(dim: Categorical, value: Any) -> int:
     """The position of `value` among the choices of `dim`."""
-    return next(i for i, c in enumerate(dim.choices) if same_value(c, value))
+    index = dim.index(value)
+    if index is None:
+        raise KeyError(value)
+    return index
 
 
 def fitting_params(frozen: FrozenTrial, space: SearchSpace) -> dict[str, Any] | None:
@@ -53,6 +56,11 @@ def fitting_params(frozen: FrozenTrial, space: SearchSpace) -> dict[str, Any] | 
     return params
 
 
+def _stored(space: SearchSpace, name: str, value: Any) -> Any:
+    declared = space.original[name]
+    return declared.encode(value) if isinstance(declared, Categorical) else value
+
+
 def record(
     study: optuna.Study, space: SearchSpace, proposal: dict[str, Any]
 ) -> tuple[optuna.Trial, dict[str, Any]]:
@@ -61,7 +69,7 @@ def record(
     The values come back through Optuna's suggest calls; a trial someone else enqueued first is
     served first, and the returned parameters are what the trial really holds.
     """
-    study.enqueue_trial({name: encode_choice(value) for name, value in proposal.items()})
+    study.enqueue_trial({name: _stored(space, name, value) for name, value in proposal.items()})
     trial = study.ask()
     params: dict[str, Any] = {}
     try:

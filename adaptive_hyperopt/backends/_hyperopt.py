@@ -16,7 +16,9 @@ categoricals are `hp.choice` over the indices of the allowed choices.
 
 The observations are rebuilt from the study whenever the space changes (and on the first ask,
 which is the warm start): trials whose active parameters lie inside the current space are kept,
-the others dropped. Frozen parameters are pinned, left out of the model, and not used to filter
+the others dropped. TPE's random start (`n_startup_jobs`) belongs to the study, not to a region:
+the dropped trials count towards it, so after a narrowing past the start Hyperopt models the
+in-region trials at once instead of sampling at random again. Frozen parameters are pinned, left out of the model, and not used to filter
 observations (a parameter is frozen because it matters little). A failed trial is an
 observation with status "fail" (Hyperopt's algorithms then ignore it); pruned ones are skipped.
 """
@@ -26,7 +28,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -49,6 +51,8 @@ ALGORITHMS: dict[str, Suggest] = {
     "anneal": anneal.suggest,
 }
 
+_TPE_STARTUP = inspect.signature(tpe.suggest).parameters["n_startup_jobs"].default
+
 # The options each algorithm takes after (new_ids, domain, trials, seed).
 _OPTIONS: dict[str, tuple[str, ...]] = {
     "tpe": tuple(inspect.signature(tpe.suggest).parameters)[4:],
@@ -70,6 +74,8 @@ class HyperoptBackend(Backend):
         space: SearchSpace | None = None,
     ) -> None:
         self._kind, self._suggest = build_algorithm(sampler_config or {})
+        self._startup = int((sampler_config or {}).get("n_startup_jobs", _TPE_STARTUP))
+        self._dropped = 0  # finished trials outside the current space
         self._rng = np.random.default_rng(seed)  # hyperopt 0.3 needs a Generator (compat.md)
         # Every value is fixed by enqueue_trial, so the study's sampler never chooses one.
         self._sampler = optuna.samplers.RandomSampler(seed)
@@ -97,12 +103,8 @@ class HyperoptBackend(Backend):
 
     def tell(self, trial: FrozenTrial) -> None:
         """Add a finished trial to Hyperopt's observations (before the first ask: nothing)."""
-        self.tell_many([trial])
-
-    def tell_many(self, trials: Sequence[FrozenTrial]) -> None:
-        """Add finished trials to Hyperopt's observations in one refresh."""
         if self._space is not None:
-            self._observe(trials)
+            self._observe([trial])
 
     # Internals ----------------------------------------------------------------------------
     def _rebuild(self, study: optuna.Study, space: SearchSpace) -> None:
@@ -112,9 +114,11 @@ class HyperoptBackend(Backend):
         self._trials = Trials()
         self._seen = set()
         states = (TrialState.COMPLETE, TrialState.FAIL)
-        self._observe(study.get_trials(deepcopy=False, states=states))
+        finished = study.get_trials(deepcopy=False, states=states)
+        self._observe(finished)
+        self._dropped = len(finished) - len(self._seen)
 
-    def _observe(self, trials: Sequence[FrozenTrial]) -> None:
+    def _observe(self, trials: list[FrozenTrial]) -> None:
         assert self._space is not None
         docs = []
         for frozen in trials:
@@ -159,7 +163,10 @@ class HyperoptBackend(Backend):
         if self._domain is not None:
             new_ids = self._trials.new_trial_ids(1)
             seed = int(self._rng.integers(2**31 - 1))
-            (doc,) = self._suggest(new_ids, self._domain, self._trials, seed)
+            extra = {}
+            if self._kind == "tpe":
+                extra["n_startup_jobs"] = max(self._startup - self._dropped, 0)
+            (doc,) = self._suggest(new_ids, self._domain, self._trials, seed, **extra)
             vals = doc["misc"]["vals"]
         params: dict[str, Any] = {}
         for name in space.order:

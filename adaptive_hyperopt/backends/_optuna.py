@@ -16,7 +16,7 @@ from .._validation import unknown_keyword
 from ..space import SearchSpace
 from ..space._dimensions import Categorical, Dimension, Float, Int
 from ._base import Backend
-from ._space_sampler import SpaceSampler
+from ._space_sampler import RegionView, SpaceSampler, is_declared
 
 SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
     "tpe": optuna.samplers.TPESampler,
@@ -31,8 +31,21 @@ SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
 _NEEDS = {"gp": "torch", "cmaes": "cmaes"}
 
 
+#: Trial user attribute set on trials sampled from the whole (user-limited) space while
+#: adaptation had narrowed it: the share that keeps looking outside the current region.
+ATTR_FULL_SPACE = "ah.full_space"
+
+
 class OptunaBackend(Backend):
-    """Samples with one of Optuna's samplers, wrapped to honour the current space."""
+    """Samples with one of Optuna's samplers, wrapped to honour the current space.
+
+    While the space is the declared one and has never changed, the configured sampler samples
+    the study directly (no cost added). Once it changes, every space gets a `SpaceSampler` of
+    its own: a fresh inner sampler (same configuration, a derived seed) that sees only the
+    trials inside that space (`RegionView`), so it keeps learning from the in-region history.
+    The two most recent are kept, so alternating between the adapted region and the whole
+    space (`full_space_share`) rebuilds nothing.
+    """
 
     name = "optuna"
 
@@ -42,33 +55,125 @@ class OptunaBackend(Backend):
         seed: int | None = None,
         space: SearchSpace | None = None,
     ) -> None:
-        self._inner = build_sampler(sampler_config or {}, seed, space)
-        self._restricted = SpaceSampler(self._inner, seed)
-        self._space: SearchSpace | None = None
+        self._config = dict(sampler_config or {})
+        self._seed = seed
+        self._build_space = space
+        self._inner = build_sampler(self._config, seed, space)
+        self._regions: list[tuple[dict[str, Any], SpaceSampler]] = []
+        self._changed = False  # whether any space other than the declared one was seen
+        self._built = 0  # samplers built so far, for derived seeds
+        self._coin = np.random.RandomState(seed)
+        self._current: optuna.samplers.BaseSampler | None = None  # what the study samples with
+        #: Share of asks sampled from `space.base` while adaptation has narrowed the space.
+        self.full_space_share = 0.0
 
     @property
     def sampler(self) -> optuna.samplers.BaseSampler:
         """The configured Optuna sampler, which the study is created with."""
         return self._inner
 
+    @property
+    def sampler_type(self) -> str:
+        """The configured `sampler_type` ("tpe" when none was given)."""
+        return str(self._config.get("sampler_type", "tpe"))
+
+    def switch_sampler(self, sampler_config: Mapping[str, Any]) -> tuple[str, str]:
+        """Sample with another configuration from the next trial on; returns (old, new) names.
+
+        The new sampler sees the study's trials like any other (through a RegionView once the
+        space has changed), so it starts from the history, not from scratch.
+        """
+        old = self.describe()
+        inner = build_sampler(sampler_config, self._derived_seed(), self._build_space)
+        self._config = dict(sampler_config)
+        self._inner = inner
+        self._regions = []
+        return old, self.describe()
+
     def ask(self, study: optuna.Study, space: SearchSpace) -> tuple[optuna.Trial, dict[str, Any]]:
-        """Ask for a trial and sample every active parameter of `space`, parents first."""
-        if space is not self._space:  # spaces are immutable: look at restrictions once per version
-            self._space = space
-            self._restricted.space = space
-            # The wrapper costs a few percent per trial, so it is in place only while needed.
-            study.sampler = self._restricted if self._restricted.space else self._inner
+        """Ask for a trial and sample every active parameter of `space`, parents first.
+
+        With `full_space_share` > 0 and a space narrowed by adaptation, that share of the
+        trials is sampled from the user's whole space instead (`space.base`).
+        """
+        target = space
+        if self.full_space_share > 0:
+            base = space.base
+            if base is not space and self._coin.random_sample() < self.full_space_share:
+                target = base
+        sampler = self._sampler_for(study, target)
+        if sampler is not self._current:  # swapped only when it changes: costs nothing per trial
+            self._current = study.sampler = sampler
         trial = study.ask()
         params: dict[str, Any] = {}
         try:
-            for name in space.order:
-                if space.is_active(name, params):
-                    params[name] = suggest_dimension(trial, space[name], space.original[name])
+            if target is not space:
+                trial.set_user_attr(ATTR_FULL_SPACE, True)
+            for name in target.order:
+                if target.is_active(name, params):
+                    params[name] = suggest_dimension(trial, target[name], target.original[name])
         except BaseException as exc:  # never leave a RUNNING trial behind, even on Ctrl-C
             trial.set_user_attr("ah.fail_reason", f"sampler error: {type(exc).__name__}: {exc}")
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
             raise
         return trial, params
+
+    def _sampler_for(self, study: optuna.Study, space: SearchSpace) -> optuna.samplers.BaseSampler:
+        if not self._changed:
+            if is_declared(space):
+                return self._inner  # the fast path: nothing to restrict, one history
+            self._changed = True
+        dims = dict(space)
+        for i, (seen, sampler) in enumerate(self._regions):
+            if seen == dims:
+                if i:  # most recent first
+                    self._regions.insert(0, self._regions.pop(i))
+                sampler.attach(space)
+                return sampler
+        inner = self._region_sampler(study, space)
+        # CMA-ES works in the region's coordinates: it must see only the trials inside it.
+        inside = isinstance(inner, optuna.samplers.CmaEsSampler)
+        sampler = SpaceSampler(inner, self._derived_seed(), inside=inside)
+        sampler.attach(space)
+        self._regions.insert(0, (dims, sampler))
+        del self._regions[2:]
+        return sampler
+
+    def _region_sampler(
+        self, study: optuna.Study, space: SearchSpace
+    ) -> optuna.samplers.BaseSampler:
+        config = dict(self._config)
+        if config.get("sampler_type") == "cmaes" and not _cma_fixed_start(config):
+            # Warm-start CMA-ES from the trials already inside the region (WS-CMA-ES) rather
+            # than from the region's centre.
+            source = RegionView(study, space).get_trials(
+                deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)
+            )
+            if len(source) >= _CMA_WARM_START_MIN and all(
+                len(t.params) == len(source[0].params) for t in source
+            ):
+                config["source_trials"] = source
+        return build_sampler(config, self._derived_seed(), self._build_space)
+
+    def _derived_seed(self) -> int | None:
+        self._built += 1
+        if self._seed is None:
+            return None
+        return (self._seed + 7919 * self._built) % 2**32
+
+
+# WS-CMA-ES estimates a mean and covariance from the best 10% of the source trials.
+_CMA_WARM_START_MIN = 10
+
+
+def _cma_fixed_start(config: Mapping[str, Any]) -> bool:
+    # Optuna refuses source_trials together with these.
+    return bool(
+        config.get("x0") is not None
+        or config.get("sigma0") is not None
+        or config.get("use_separable_cma")
+        or config.get("source_trials") is not None
+    )
 
 
 def suggest_dimension(trial: optuna.Trial, dim: Dimension, declared: Dimension) -> Any:
@@ -127,6 +232,7 @@ def build_sampler(
     try:
         with warnings.catch_warnings():
             # `group` is experimental in Optuna; we choose it ourselves for conditional spaces.
+            # So is CMA-ES's `source_trials`, which we pass to warm-start it in a new region.
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             # Optuna 4.9 deprecated TPE's gamma/weights; the spec promises them, so we keep
             # supporting them (docs/configuration.md) and spare users Optuna's FutureWarning.

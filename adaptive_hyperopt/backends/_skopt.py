@@ -24,6 +24,9 @@ Without them skopt would propose the same failing point again. Pruned trials are
 
 The optimizer is rebuilt from the study whenever the space changes (and on the first ask, which
 is the warm start), keeping the trials whose active parameters lie inside the current space.
+The random start (`n_initial_points`) belongs to the study, not to a region: the dropped trials
+count towards it, so after a narrowing past the start the surrogate is fitted to the in-region
+trials at once instead of sampling at random again.
 Frozen parameters are pinned, left out of the surrogate and not used to filter observations.
 """
 
@@ -54,6 +57,7 @@ OPTIONS = tuple(
     if name not in ("dimensions", "random_state")
 )
 DEFAULTS: dict[str, Any] = {"base_estimator": "GP", "acq_optimizer": "sampling"}
+_INITIAL_POINTS = inspect.signature(skopt.Optimizer).parameters["n_initial_points"].default
 
 
 class SkoptBackend(Backend):
@@ -104,21 +108,21 @@ class SkoptBackend(Backend):
 
     def tell(self, trial: FrozenTrial) -> None:
         """Tell skopt a finished trial (before the first ask: nothing, the warm start loads it)."""
-        self.tell_many([trial])
-
-    def tell_many(self, trials: Sequence[FrozenTrial]) -> None:
-        """Tell skopt finished trials in one call: one surrogate fit for all of them."""
-        for trial in trials:
-            self._pending.pop(trial.number, None)
+        self._pending.pop(trial.number, None)
         if self._space is not None:
-            self._observe(trials)
+            self._observe([trial])
 
     # Internals ----------------------------------------------------------------------------
-    def _make(self, space: SearchSpace) -> skopt.Optimizer | None:
+    def _make(self, space: SearchSpace, done: int = 0, kept: int = 0) -> skopt.Optimizer | None:
+        """An optimizer for `space`; `done` finished trials of which `kept` fit it."""
         names = [n for n in space.order if pinned(space[n]) is None]
         if not names:
             return None
         options = dict(self._options)
+        if done > kept:
+            start = options.get("n_initial_points", _INITIAL_POINTS)
+            # one random point at least while nothing fits: skopt needs data to fit
+            options["n_initial_points"] = max(start - (done - kept), 0 if kept else 1)
         if options["base_estimator"] == "GBRT":
             options["base_estimator"] = _QuantileGBRT(
                 base_estimator=GradientBoostingRegressor(n_estimators=30, loss="quantile")
@@ -135,11 +139,13 @@ class SkoptBackend(Backend):
     def _rebuild(self, study: optuna.Study, space: SearchSpace) -> None:
         self._space = space
         self._names = [n for n in space.order if pinned(space[n]) is None]
-        self._optimizer = self._make(space)
+        states = (TrialState.COMPLETE, TrialState.FAIL)
+        finished = study.get_trials(deepcopy=False, states=states)
+        kept = sum(fitting_params(t, space) is not None for t in finished)
+        self._optimizer = self._make(space, len(finished), kept)
         self._seen = set()
         self._pending = {}
-        states = (TrialState.COMPLETE, TrialState.FAIL)
-        self._observe(study.get_trials(deepcopy=False, states=states))
+        self._observe(finished)
 
     def _observe(self, trials: Sequence[FrozenTrial]) -> None:
         if self._optimizer is None:

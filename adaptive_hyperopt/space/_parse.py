@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from ._dimensions import Categorical, Condition, Dimension, Float, Int, is_integer, is_number
+from ._dimensions import (
+    Categorical,
+    Condition,
+    Dimension,
+    Float,
+    Int,
+    exact_value,
+    is_integer,
+    is_number,
+)
 
 _TYPE_WORDS = ("float", "int", "categorical")
 
@@ -40,8 +50,6 @@ def parse_dimension(name: str, spec: Any) -> Dimension:
 
 
 def _renamed(dim: Dimension, name: str) -> Dimension:
-    from dataclasses import replace
-
     return replace(dim, name=name)
 
 
@@ -124,15 +132,26 @@ def _categorical(name: str, body: tuple[Any, ...], condition: Condition | None) 
 
 
 def validate_choices(name: str, choices: tuple[Any, ...]) -> None:
-    """Raise ValueError naming `name` for an empty or duplicated list of choices."""
+    """Raise ValueError naming `name` for an empty or duplicated list of choices.
+
+    Choices are compared as stored (see `Categorical`): 1, 1.0 and True are three choices,
+    but a string that spells another choice's label ("bool:True" beside True and 1) is refused,
+    since Optuna could not tell the two apart.
+    """
     if not choices:
         raise ValueError(f"search_space[{name!r}]: categorical choices must not be empty")
     labels = Categorical(name, choices).encoded_choices
-    seen: list[Any] = []
-    for choice, label in zip(choices, labels, strict=True):
-        if any(type(label) is type(s) and label == s for s in seen):
-            raise ValueError(f"search_space[{name!r}]: choice {choice!r} appears more than once")
-        seen.append(label)
+    for i, (choice, label) in enumerate(zip(choices, labels, strict=True)):
+        for j in range(i):
+            if exact_value(label, labels[j]):
+                if exact_value(choice, choices[j]):
+                    raise ValueError(
+                        f"search_space[{name!r}]: choice {choice!r} appears more than once"
+                    )
+                raise ValueError(
+                    f"search_space[{name!r}]: choices {choices[j]!r} and {choice!r} would be "
+                    f"stored as the same value {label!r}; rename one of them"
+                )
 
 
 def parse_space(search_space: Mapping[str, Any]) -> dict[str, Dimension]:
@@ -145,7 +164,7 @@ def parse_space(search_space: Mapping[str, Any]) -> dict[str, Dimension]:
     if not search_space:
         raise ValueError("search_space must define at least one parameter")
     dims = {name: parse_dimension(name, spec) for name, spec in search_space.items()}
-    for dim in dims.values():
+    for dim in list(dims.values()):
         cond = dim.condition
         if cond is None:
             continue
@@ -166,8 +185,16 @@ def parse_space(search_space: Mapping[str, Any]) -> dict[str, Dimension]:
                     f"search_space[{dim.name!r}]: condition value {value!r} is not a value "
                     f"{cond.parent!r} can take"
                 )
+        # Conditions compare exactly (1 is not 1.0 nor True): hold the parent's own values.
+        dims[dim.name] = replace(dim, condition=Condition(cond.parent, _exact(parent, cond.values)))
     _check_acyclic(dims)
     return dims
+
+
+def _exact(parent: Dimension, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    if isinstance(parent, Categorical):
+        return tuple(parent.choice(v) for v in values)
+    return tuple(int(v) for v in values)  # an Int parent
 
 
 def _check_acyclic(dims: Mapping[str, Dimension]) -> None:

@@ -14,11 +14,14 @@ from ._parse import parse_space, validate_choices, validate_range
 class SearchSpace(Mapping[str, Dimension]):
     """A search space. Every edit returns a new space whose `version` is one higher.
 
-    `original` keeps the dimensions as declared, so an edit can always be undone and automatic
-    adaptation knows the bounds the user gave.
+    Three layers: `original` keeps the dimensions as declared, so an edit can always be undone;
+    `user` holds what the user set by hand (ranges, choices, freezes), the limits automatic
+    adaptation works inside; and the space itself, which adaptation may narrow, expand or freeze
+    further (`adapted`). The user's edits (`with_range`, `with_choices`, `frozen_at`,
+    `unfrozen`, `restored`) change both the space and its user limits.
     """
 
-    __slots__ = ("_dims", "_order", "original", "version")
+    __slots__ = ("_dims", "_order", "original", "user", "version")
 
     def __init__(
         self,
@@ -26,9 +29,11 @@ class SearchSpace(Mapping[str, Dimension]):
         *,
         original: Mapping[str, Dimension] | None = None,
         version: int = 0,
+        user: Mapping[str, Dimension] | None = None,
     ) -> None:
         self._dims = dict(dims)
         self.original: dict[str, Dimension] = dict(original if original is not None else dims)
+        self.user: dict[str, Dimension] = dict(user or {})
         self.version = version
         self._order = _topological(self._dims)
 
@@ -64,11 +69,32 @@ class SearchSpace(Mapping[str, Dimension]):
             return True
         return cond.parent in params and cond.holds(params[cond.parent])
 
-    # Edits --------------------------------------------------------------------------------
-    def _edited(self, dim: Dimension) -> SearchSpace:
+    # The user's limits ----------------------------------------------------------------------
+    def limit(self, name: str) -> Dimension:
+        """The domain the user allows for `name`: their last edit, else the declared one."""
+        return self.user.get(name) or self.original[name]
+
+    @property
+    def base(self) -> SearchSpace:
+        """This space without automatic adaptation: every parameter at its user limit.
+
+        Same version: it is a view of this space, not an edit.
+        """
+        dims = {name: self.limit(name) for name in self._order}
+        if dims == self._dims:
+            return self
+        return SearchSpace(dims, original=self.original, version=self.version, user=self.user)
+
+    # Edits by the user ----------------------------------------------------------------------
+    def _edited(self, dim: Dimension, user: Dimension | None) -> SearchSpace:
         dims = dict(self._dims)
         dims[dim.name] = dim
-        return SearchSpace(dims, original=self.original, version=self.version + 1)
+        limits = dict(self.user)
+        if user is None or user == self.original[dim.name]:
+            limits.pop(dim.name, None)
+        else:
+            limits[dim.name] = user
+        return SearchSpace(dims, original=self.original, version=self.version + 1, user=limits)
 
     def _numeric(self, name: str) -> Float | Int:
         dim = self._require(name)
@@ -82,8 +108,15 @@ class SearchSpace(Mapping[str, Dimension]):
             raise ValueError(f"unknown parameter {name!r}; the search space has {known}")
         return self._dims[name]
 
+    def _user_frozen(self, name: str) -> bool:
+        return name in self.user and self.user[name].frozen
+
     def with_range(self, name: str, low: float, high: float) -> SearchSpace:
-        """Narrow or widen a numeric parameter to [low, high]."""
+        """Narrow or widen a numeric parameter to [low, high] (the user's limit from now on).
+
+        A frozen parameter stays frozen when its value lies inside the new range (the range
+        applies once it is unfrozen); a range that excludes the frozen value is refused.
+        """
         dim = self._numeric(name)
         if isinstance(dim, Int):
             for label, bound in (("low", low), ("high", high)):
@@ -92,11 +125,19 @@ class SearchSpace(Mapping[str, Dimension]):
         validate_range(name, dim.kind, float(low), float(high), dim.log)
         new = dim.with_range(low, high)
         if new.frozen and not new.contains(new.frozen_value):
-            new = replace(new, frozen=False, frozen_value=None)
-        return self._edited(new)
+            raise ValueError(
+                f"{name!r} is frozen at {new.frozen_value!r}, outside [{low}, {high}]: "
+                "unfreeze it first, or choose a range that holds that value"
+            )
+        limit = new if self._user_frozen(name) else new.unfreeze()
+        return self._edited(new, limit)
 
     def with_choices(self, name: str, choices: Any) -> SearchSpace:
-        """Restrict (or restore) a categorical parameter to a subset of its declared choices."""
+        """Restrict (or restore) a categorical parameter to a subset of its declared choices.
+
+        As with `with_range`, a frozen parameter stays frozen if its value is still a choice;
+        choices that exclude the frozen value are refused.
+        """
         dim = self._require(name)
         if not isinstance(dim, Categorical):
             raise ValueError(f"{name!r} is numeric: use set_range, not choices")
@@ -109,9 +150,17 @@ class SearchSpace(Mapping[str, Dimension]):
         for c in chosen:
             if not declared.contains(c):
                 raise ValueError(f"{c!r} is not one of the declared choices of {name!r}")
+        picked = [declared.index(c) for c in chosen]
         # Keep the declared order so the sampler sees a stable list.
-        ordered = tuple(c for c in declared.choices if any(same_value(c, x) for x in chosen))
-        return self._edited(dim.with_choices(ordered))
+        ordered = tuple(c for i, c in enumerate(declared.choices) if i in picked)
+        new = dim.with_choices(ordered)
+        if new.frozen and not new.contains(new.frozen_value):
+            raise ValueError(
+                f"{name!r} is frozen at {new.frozen_value!r}, which the choices {list(ordered)!r} "
+                "exclude: unfreeze it first, or keep that choice"
+            )
+        limit = new if self._user_frozen(name) else new.unfreeze()
+        return self._edited(new, limit)
 
     def frozen_at(self, name: str, value: Any) -> SearchSpace:
         """Pin `name` at `value` (which must lie in the declared domain)."""
@@ -123,19 +172,89 @@ class SearchSpace(Mapping[str, Dimension]):
             value = int(value)
         elif isinstance(dim, Float):
             value = float(value)
-        return self._edited(dim.freeze(value))
+        elif isinstance(declared, Categorical):
+            value = declared.choice(value)
+        return self._edited(dim.freeze(value), self.limit(name).freeze(value))
 
     def unfrozen(self, name: str) -> SearchSpace:
         """Sample `name` again over its current domain."""
         dim = self._require(name)
         if not dim.frozen:
             raise ValueError(f"{name!r} is not frozen")
-        return self._edited(dim.unfreeze())
+        return self._edited(dim.unfreeze(), self.limit(name).unfreeze())
 
     def restored(self, name: str) -> SearchSpace:
-        """Return `name` to the domain it was declared with."""
+        """Return `name` to the domain it was declared with (and drop the user's limit)."""
         self._require(name)
-        return self._edited(self.original[name])
+        return self._edited(self.original[name], None)
+
+    # Edits by adaptation --------------------------------------------------------------------
+    def adapted(self, dims: Mapping[str, Dimension], *, beyond: bool = False) -> SearchSpace:
+        """A space one version higher with `dims` replaced, inside the user's limits.
+
+        Automatic adaptation edits through here: the user's limits stay as they are. A numeric
+        range must lie inside the user's range; a parameter the user never edited may go past its
+        declared bounds only with `beyond=True`. Choices must be among the user's choices; a
+        parameter the user froze stays frozen at that value. Returns this space when nothing
+        differs.
+        """
+        changed = {}
+        for name, dim in dims.items():
+            current = self._require(name)
+            if dim == current:
+                continue
+            self._check_adapted(current, dim, beyond)
+            changed[name] = dim
+        if not changed:
+            return self
+        new = dict(self._dims)
+        new.update(changed)
+        return SearchSpace(new, original=self.original, version=self.version + 1, user=self.user)
+
+    def _check_adapted(self, current: Dimension, dim: Dimension, beyond: bool) -> None:
+        name = current.name
+        if type(dim) is not type(current) or dim.name != name or dim.condition != current.condition:
+            raise ValueError(f"{name!r}: adaptation may change a domain, not the parameter itself")
+        limit = self.limit(name)
+        if limit.frozen and not (dim.frozen and same_value(dim.frozen_value, limit.frozen_value)):
+            raise ValueError(f"{name!r} is frozen by the user at {limit.frozen_value!r}")
+        if isinstance(dim, Float | Int):
+            assert isinstance(limit, Float | Int)
+            if dim.log != limit.log:
+                raise ValueError(f"{name!r}: adaptation cannot change the scale")
+            validate_range(name, dim.kind, float(dim.low), float(dim.high), dim.log)
+            free = beyond and name not in self.user
+            if not free and (dim.low < limit.low or dim.high > limit.high):
+                raise ValueError(
+                    f"{name!r}: [{dim.low}, {dim.high}] leaves the allowed range "
+                    f"[{limit.low}, {limit.high}]"
+                )
+        elif isinstance(dim, Categorical):
+            assert isinstance(limit, Categorical)
+            validate_choices(name, dim.choices)
+            if any(not limit.contains(c) for c in dim.choices):
+                raise ValueError(f"{name!r}: choices {list(dim.choices)!r} leave the allowed ones")
+        if dim.frozen and not (dim.contains(dim.frozen_value) or limit.contains(dim.frozen_value)):
+            raise ValueError(f"{name!r}: frozen value {dim.frozen_value!r} is outside its domain")
+
+    def changes_from(self, old: SearchSpace) -> dict[str, dict[str, Any]]:
+        """Per parameter, what differs from `old` (for events): range, choices, frozen."""
+        out: dict[str, dict[str, Any]] = {}
+        for name in self._order:
+            new, was = self._dims[name], old._dims.get(name)
+            if new == was or was is None:
+                continue
+            change: dict[str, Any] = {}
+            if isinstance(new, Float | Int) and isinstance(was, Float | Int):
+                if (new.low, new.high) != (was.low, was.high):
+                    change.update(low=new.low, high=new.high)
+            elif isinstance(new, Categorical) and isinstance(was, Categorical):
+                if new.choices != was.choices:
+                    change["choices"] = list(new.choices)
+            if new.frozen != was.frozen or (new.frozen and new.frozen_value != was.frozen_value):
+                change["frozen"] = new.frozen_value if new.frozen else None
+            out[name] = change
+        return out
 
     # Serialization ------------------------------------------------------------------------
     def to_json(self) -> str:
@@ -145,6 +264,7 @@ class SearchSpace(Mapping[str, Dimension]):
                 "version": self.version,
                 "params": [_dim_to_obj(self._dims[n]) for n in self._order],
                 "original": [_dim_to_obj(self.original[n]) for n in self._order],
+                "user": [_dim_to_obj(self.user[n]) for n in self._order if n in self.user],
             }
         )
 
@@ -154,7 +274,8 @@ class SearchSpace(Mapping[str, Dimension]):
         doc = json.loads(text)
         dims = {o["name"]: _dim_from_obj(o) for o in doc["params"]}
         original = {o["name"]: _dim_from_obj(o) for o in doc["original"]}
-        return cls(dims, original=original, version=int(doc["version"]))
+        user = {o["name"]: _dim_from_obj(o) for o in doc.get("user", [])}
+        return cls(dims, original=original, version=int(doc["version"]), user=user)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SearchSpace):
@@ -162,6 +283,7 @@ class SearchSpace(Mapping[str, Dimension]):
         return (
             self._dims == other._dims
             and self.original == other.original
+            and self.user == other.user
             and self.version == other.version
         )
 
