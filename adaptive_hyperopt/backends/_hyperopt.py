@@ -16,11 +16,12 @@ categoricals are `hp.choice` over the indices of the allowed choices.
 
 The observations are rebuilt from the study whenever the space changes (and on the first ask,
 which is the warm start): trials whose active parameters lie inside the current space are kept,
-the others dropped. TPE's random start (`n_startup_jobs`) belongs to the study, not to a region:
-the dropped trials count towards it, so after a narrowing past the start Hyperopt models the
-in-region trials at once instead of sampling at random again. Frozen parameters are pinned, left out of the model, and not used to filter
+the others dropped. Frozen parameters are pinned, left out of the model, and not used to filter
 observations (a parameter is frozen because it matters little). A failed trial is an
 observation with status "fail" (Hyperopt's algorithms then ignore it); pruned ones are skipped.
+TPE's random start (`n_startup_jobs`) belongs to the study, not to a region: the dropped trials
+count towards it, so after a narrowing past the start Hyperopt models the in-region trials at
+once instead of sampling at random again.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -103,8 +104,12 @@ class HyperoptBackend(Backend):
 
     def tell(self, trial: FrozenTrial) -> None:
         """Add a finished trial to Hyperopt's observations (before the first ask: nothing)."""
+        self.tell_many([trial])
+
+    def tell_many(self, trials: Sequence[FrozenTrial]) -> None:
+        """Add finished trials to Hyperopt's observations in one refresh."""
         if self._space is not None:
-            self._observe([trial])
+            self._observe(trials)
 
     # Internals ----------------------------------------------------------------------------
     def _rebuild(self, study: optuna.Study, space: SearchSpace) -> None:
@@ -118,7 +123,7 @@ class HyperoptBackend(Backend):
         self._observe(finished)
         self._dropped = len(finished) - len(self._seen)
 
-    def _observe(self, trials: list[FrozenTrial]) -> None:
+    def _observe(self, trials: Sequence[FrozenTrial]) -> None:
         assert self._space is not None
         docs = []
         for frozen in trials:

@@ -108,9 +108,14 @@ class SkoptBackend(Backend):
 
     def tell(self, trial: FrozenTrial) -> None:
         """Tell skopt a finished trial (before the first ask: nothing, the warm start loads it)."""
-        self._pending.pop(trial.number, None)
+        self.tell_many([trial])
+
+    def tell_many(self, trials: Sequence[FrozenTrial]) -> None:
+        """Tell skopt finished trials in one call: one surrogate fit for all of them."""
+        for trial in trials:
+            self._pending.pop(trial.number, None)
         if self._space is not None:
-            self._observe([trial])
+            self._observe(trials)
 
     # Internals ----------------------------------------------------------------------------
     def _make(self, space: SearchSpace, done: int = 0, kept: int = 0) -> skopt.Optimizer | None:
