@@ -5,7 +5,8 @@ Semantics worth knowing (also in docs/configuration.md):
 - `trial_timeout` and `timeout_per_trial` are aliases, as are `memory_limit` and
   `max_memory_usage`; giving both of a pair with different values is an error.
 - `min_improvement_threshold` is absolute, in the objective's units.
-- `pruning_patience` is the patience of Optuna's PatientPruner wrapped around the chosen pruner.
+- `pruning_patience` is how many trials complete before any is pruned (the median and percentile
+  pruners' `n_startup_trials`; the patient pruner's `patience`).
 - `early_stopping_rounds` stops the study when the best value has not improved by more than
   `min_improvement_threshold` for that many finished trials.
 """

@@ -33,22 +33,22 @@ def build_pruner(
     """The study's pruner.
 
     `pruner_config['pruner_type']` picks the pruner (default "median") and its other keys are
-    that pruner's options, checked against its signature. Unless the type is "patient" or
-    "nop", the pruner is wrapped in Optuna's PatientPruner with `pruning_patience` (None: not
-    wrapped), so a trial is pruned only after that many steps without improvement. "patient"
-    takes `wrapped`, a nested pruner_config, and `patience` (default `pruning_patience`).
-    Raises ValueError naming the key at fault, before any trial runs.
+    that pruner's options, checked against its signature. `pruning_patience` is how many trials
+    must complete before any trial is pruned: the `n_startup_trials` of the median and
+    percentile pruners (unless pruner_config sets it), and the `patience` of "patient", which
+    takes `wrapped`, a nested pruner_config. The other pruners have their own warm-up options
+    (`min_resource`, `n_startup_steps`, `n_warmup_steps`). Raises ValueError naming the key at
+    fault, before any trial runs.
     """
     if not enable_pruning:
         return optuna.pruners.NopPruner()
     config = dict(pruner_config or {})
     kind = config.pop("pruner_type", "median")
+    if pruning_patience is not None and kind in ("median", "percentile"):
+        config.setdefault("n_startup_trials", pruning_patience)
     with warnings.catch_warnings():  # PatientPruner and WilcoxonPruner are "experimental"
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        pruner = _build(kind, config, pruning_patience, "pruner_config")
-        if pruning_patience is None or kind in ("patient", "nop"):
-            return pruner
-        return optuna.pruners.PatientPruner(pruner, patience=pruning_patience)
+        return _build(kind, config, pruning_patience, "pruner_config")
 
 
 def _build(

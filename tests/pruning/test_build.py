@@ -18,7 +18,7 @@ def test_every_pruner_type_builds(kind: str) -> None:
     assert isinstance(pruner, PRUNERS[kind])
 
 
-def test_the_spec_hyperband_config_builds_and_is_wrapped_in_patience() -> None:
+def test_the_spec_hyperband_config_builds() -> None:
     config = {
         "pruner_type": "hyperband",
         "min_resource": 1,
@@ -26,9 +26,15 @@ def test_the_spec_hyperband_config_builds_and_is_wrapped_in_patience() -> None:
         "reduction_factor": 3,
     }
     pruner = build_pruner(True, config, 5)
-    assert isinstance(pruner, optuna.pruners.PatientPruner)
-    assert isinstance(pruner._wrapped_pruner, optuna.pruners.HyperbandPruner)
-    assert pruner._patience == 5
+    assert isinstance(pruner, optuna.pruners.HyperbandPruner)
+    assert pruner._reduction_factor == 3 and pruner._min_resource == 1
+
+
+def test_patience_is_the_median_pruners_startup_trials_unless_set() -> None:
+    median = build_pruner(True, None, 7)
+    assert isinstance(median, optuna.pruners.MedianPruner) and median._n_startup_trials == 7
+    explicit = build_pruner(True, {"pruner_type": "percentile", "n_startup_trials": 2}, 7)
+    assert explicit._n_startup_trials == 2
 
 
 def test_defaults_and_switches() -> None:
