@@ -508,17 +508,31 @@ def _resolve_executor(config: OptimizationConfig) -> str:
             "running trials on local threads until then",
         )
         return "threads"
-    if kind == "processes":
-        warn_once(
-            "executor:processes",
-            "executor='processes' arrives with the parallel-execution issue; "
-            "running trials on threads until then",
+    limits = [
+        f"{name}={value!r}"
+        for name, value in (
+            ("trial_timeout", config.trial_timeout),
+            ("memory_limit", config.memory_limit or config.max_memory_usage),
         )
-        return "threads"
+        if value is not None
+    ]
+    need = f"{' and '.join(limits)} need{'s' if len(limits) == 1 else ''}"
     if kind == "auto":
-        chosen = "threads" if workers > 1 else "serial"
-        logger.debug("executor='auto' chose %s for n_jobs=%s", chosen, config.n_jobs)
+        if limits:
+            chosen, why = "processes", f"{need} killable trial processes"
+        elif workers > 1:
+            chosen, why = "threads", f"n_jobs={config.n_jobs}"
+        else:
+            chosen, why = "serial", "one trial at a time"
+        # Processes change how the objective runs (pickled, in a child): say so where it shows.
+        level = logging.INFO if chosen == "processes" else logging.DEBUG
+        logger.log(level, "executor='auto' chose %r: %s", chosen, why)
         return chosen
+    if limits and kind != "processes":
+        raise ValueError(
+            f"{need} executor='processes' (or 'auto'): a trial running in executor={kind!r} "
+            "cannot be stopped"
+        )
     if kind == "serial" and workers > 1:
         raise ValueError(f"executor='serial' runs one trial at a time; n_jobs={config.n_jobs}")
     return kind
@@ -531,8 +545,6 @@ def _warn_unbuilt(config: OptimizationConfig) -> None:
         "built yet: the space changes only through StudyHandle commands for now",
     )
     planned = {
-        "trial_timeout": (config.trial_timeout is not None, "per-trial limits"),
-        "memory_limit": (config.memory_limit_bytes is not None, "per-trial limits"),
         "memory_efficient": (config.memory_efficient, "the persistence issue"),
         "retry_failed_trials": (config.retry_failed_trials, "the execution issue"),
     }

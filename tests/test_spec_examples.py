@@ -185,13 +185,11 @@ def test_fault_tolerant_optimization_example() -> None:
         timeout_per_trial=300,
         catch_exceptions=True,
     )
-    calls = 0
-
     def robust_objective(params: dict[str, Any]) -> float:
-        nonlocal calls
-        calls += 1
+        # timeout_per_trial runs each trial in its own process: the flakiness depends on the
+        # parameters, not on state shared between trials
         try:
-            if calls % 2:
+            if params["x"] < 0.3:
                 raise RuntimeError("flaky training")
             return params["x"]
         except Exception as e:

@@ -8,7 +8,6 @@ study ends. Executors and other threads talk to it only through its inbox.
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import json
 import logging
@@ -44,7 +43,7 @@ from ..events import (
     TrialReported,
     TrialStarted,
 )
-from ..pruning import Reporter, build_pruner
+from ..pruning import build_pruner
 from ..space import SearchSpace
 from ..space._dimensions import Categorical
 from ._callbacks import Callbacks, positional_arity
@@ -60,6 +59,7 @@ from ._executors import (
     judge_values,
 )
 from ._history import History
+from ._processes import ProcessExecutor
 
 logger = logging.getLogger("adaptive_hyperopt")
 
@@ -137,11 +137,15 @@ class Driver:
         self.inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._accepting = True
         self._inbox_lock = threading.Lock()
-        self.executor: Executor = (
-            ThreadExecutor(self.inbox, config.workers)
-            if executor == "threads"
-            else SerialExecutor(self.inbox)
-        )
+        self.executor: Executor
+        if executor == "processes":
+            self.executor = ProcessExecutor(
+                self.inbox, config.workers, config.trial_timeout, config.memory_limit_bytes
+            )
+        elif executor == "threads":
+            self.executor = ThreadExecutor(self.inbox, config.workers)
+        else:
+            self.executor = SerialExecutor(self.inbox)
         self.scheduler = Scheduler(config, backend)
         # A two-argument objective gets a Reporter and may be pruned by the study's pruner.
         self._reports = (positional_arity(objective) or 1) >= 2
@@ -298,14 +302,13 @@ class Driver:
         now = time.time()
         self.bus.emit(TrialStarted, now, number, params, space.version)
         args = dict(params)  # the objective may mutate its dict; the record keeps the original
-        objective = self.objective
+        channel = None
         if self._reports:
             channel = self._on_report if self._serial else self._report_from_worker
-            objective = functools.partial(_call_with, objective, Reporter(number, args, channel))
         if self._serial:  # evaluate here and now: no queue round trip on the hot path
-            self._finish_trial(evaluate(number, objective, args, now))
+            self._finish_trial(evaluate(number, self.objective, args, now, channel))
         else:
-            self.executor.submit(number, objective, args)
+            self.executor.submit(number, self.objective, args, channel)
 
     def _report_from_worker(self, number: int, step: int, value: float) -> bool:
         request = ReportRequest(number, step, value)
@@ -741,10 +744,6 @@ def decode_params(space: SearchSpace, stored: dict[str, Any]) -> dict[str, Any]:
             with contextlib.suppress(KeyError):
                 out[name] = declared.decode(value)
     return out
-
-
-def _call_with(objective: Callable[..., Any], reporter: Reporter, params: dict[str, Any]) -> Any:
-    return objective(params, reporter)
 
 
 def _finite(value: float) -> bool:

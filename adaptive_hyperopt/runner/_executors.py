@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-Objective = Callable[[dict[str, Any]], Any]
+from ..pruning import Channel, Reporter
+
+Objective = Callable[..., Any]
 _INF = math.inf
 _NEG_INF = -math.inf
 
@@ -30,15 +32,27 @@ class Outcome:
     end: float
 
 
+class TrialLimitExceeded(Exception):
+    """A trial passed its time or memory limit, or its process died; the text is the reason."""
+
+
 def evaluate(
-    number: int, objective: Objective, params: dict[str, Any], start: float | None = None
+    number: int,
+    objective: Objective,
+    params: dict[str, Any],
+    start: float | None = None,
+    channel: Channel | None = None,
 ) -> Outcome:
     """Run the objective once. Every exception becomes data, KeyboardInterrupt included: the
-    driver records the trial, then re-raises what is not an `Exception`."""
+    driver records the trial, then re-raises what is not an `Exception`. With a `channel`, the
+    objective takes `(params, trial)` and `trial` reports through it."""
     if start is None:
         start = time.time()
     try:
-        value = objective(params)
+        if channel is None:
+            value = objective(params)
+        else:
+            value = objective(params, Reporter(number, params, channel))
     except BaseException as exc:
         return Outcome(number, None, exc, traceback.format_exc(), start, time.time())
     return Outcome(number, value, None, None, start, time.time())
@@ -48,6 +62,8 @@ def judge(outcome: Outcome, maximize: bool) -> tuple[float | None, str | None]:
     """(value, None) for a usable result, (None, reason) for a failed trial."""
     if outcome.error is not None:
         err = outcome.error
+        if isinstance(err, TrialLimitExceeded):
+            return None, str(err)
         return None, f"exception: {type(err).__name__}: {err}"
     value = outcome.value
     if type(value) is float:  # the common case, without the cost of an ABC check
@@ -117,8 +133,14 @@ class Executor(ABC):
     name: str = ""
 
     @abstractmethod
-    def submit(self, number: int, objective: Objective, params: dict[str, Any]) -> None:
-        """Start evaluating; the Outcome arrives in the inbox."""
+    def submit(
+        self,
+        number: int,
+        objective: Objective,
+        params: dict[str, Any],
+        channel: Channel | None = None,
+    ) -> None:
+        """Start evaluating; the Outcome arrives in the inbox. `channel`: see `evaluate`."""
 
     def shutdown(self) -> None:  # noqa: B027 - nothing to release by default
         """Release workers; running evaluations are abandoned."""
@@ -132,9 +154,15 @@ class SerialExecutor(Executor):
     def __init__(self, inbox: queue.SimpleQueue[Any]) -> None:
         self._inbox = inbox
 
-    def submit(self, number: int, objective: Objective, params: dict[str, Any]) -> None:
+    def submit(
+        self,
+        number: int,
+        objective: Objective,
+        params: dict[str, Any],
+        channel: Channel | None = None,
+    ) -> None:
         """Evaluate now; the outcome is in the inbox when this returns."""
-        self._inbox.put(evaluate(number, objective, params))
+        self._inbox.put(evaluate(number, objective, params, channel=channel))
 
 
 class ThreadExecutor(Executor):
@@ -147,12 +175,20 @@ class ThreadExecutor(Executor):
         self._inbox = inbox
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="adaptive-hyperopt-trial")
 
-    def submit(self, number: int, objective: Objective, params: dict[str, Any]) -> None:
+    def submit(
+        self,
+        number: int,
+        objective: Objective,
+        params: dict[str, Any],
+        channel: Channel | None = None,
+    ) -> None:
         """Queue the evaluation on the pool."""
-        self._pool.submit(self._run, number, objective, params)
+        self._pool.submit(self._run, number, objective, params, channel)
 
-    def _run(self, number: int, objective: Objective, params: dict[str, Any]) -> None:
-        self._inbox.put(evaluate(number, objective, params))
+    def _run(
+        self, number: int, objective: Objective, params: dict[str, Any], channel: Channel | None
+    ) -> None:
+        self._inbox.put(evaluate(number, objective, params, channel=channel))
 
     def shutdown(self) -> None:
         """Stop taking work; running threads finish in the background."""
