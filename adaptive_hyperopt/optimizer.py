@@ -586,6 +586,8 @@ def _continue(
         study = opt.study
     else:
         study, opt.storage_location = _reopen(opt.config)
+    if len(study.directions) > 1:
+        _unbuilt("continue_optimization() of a multi-objective study", "a later release")
     name = opt.config.backend if backend is None else backend
     if sampler_config is None and name == opt.config.backend:
         sampler_config = opt.config.sampler_config

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.bridge_overhead import render_file as render_bridge_overhead
 from benchmarks.contenders import Contender, all_contenders
 from benchmarks.engine_overhead import render_file
 from benchmarks.machine import describe_machine, load_average, now_iso
@@ -217,9 +218,9 @@ def _cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         status_note=args.note,
         render_command="python -m benchmarks " + shlex.join(_elide_note(argv)),
     )
-    overhead = render_file()
-    if overhead:
-        text += "\n" + overhead
+    for section in (render_file(), render_bridge_overhead()):
+        if section:
+            text += "\n" + section
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")

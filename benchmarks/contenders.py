@@ -28,6 +28,8 @@ from benchmarks.translate import (
 
 ParamsObjective = Callable[[Mapping[str, Any]], float]
 
+#: The contender whose verdicts against every peer head the report (OURS, Optuna backend).
+HEADLINE = "ours"
 #: Budget of one run for most contenders, and for the (slow) Gaussian-process peers.
 FULL_BUDGET = 200
 GP_BUDGET = 100
@@ -48,6 +50,9 @@ class Contender(ABC):
     package: str = "optuna"
     #: Shown under the report's contender table.
     note: str = ""
+    #: For a bridge of ours: the contender running the same library natively, which the
+    #: report compares it with ("not worse" is the bridge's bar).
+    native: str | None = None
 
     def applicable(self, problem: Problem) -> bool:
         """Whether the contender is run on ``problem`` (else reported "n/a")."""
@@ -194,7 +199,7 @@ class SkoptGP(Contender):
 
 
 class Ours(Contender):
-    name, label = "ours", 'OURS: adaptive_hyperopt (backend="optuna")'
+    name, label = HEADLINE, 'OURS: adaptive_hyperopt (backend="optuna")'
     group = "ours"
     package = "adaptive-hyperopt"
     note = 'AdaptiveHyperparameterOptimizer defaults, backend="optuna"'
@@ -215,6 +220,93 @@ class Ours(Contender):
         )
 
 
+class _OursWith(Contender):
+    """OURS with a backend other than Optuna's (a bridge, or the spec's ensemble)."""
+
+    group = "ours"
+    package = "adaptive-hyperopt"
+    #: The libraries the backend needs, besides adaptive_hyperopt.
+    needs: tuple[str, ...] = ()
+
+    def unavailable_reason(self) -> str | None:
+        for module in ("adaptive_hyperopt", *self.needs):
+            if importlib.util.find_spec(module) is None:
+                return f"package {module!r} is not importable"
+        return None
+
+    @abstractmethod
+    def optimizer(self, n_trials: int, seed: int) -> Any:
+        """The optimizer (or ensemble) for one seeded run."""
+
+    def run(self, problem: Problem, objective: ParamsObjective, n_trials: int, seed: int) -> None:
+        self.optimizer(n_trials, seed).optimize(
+            objective=objective,
+            search_space=dict(problem.space),
+            direction=problem.direction,
+            n_trials=n_trials,
+        )
+
+
+class OursHyperopt(_OursWith):
+    name, label = "ours_hyperopt", 'OURS: hyperopt bridge (backend="hyperopt", TPE)'
+    needs = ("hyperopt",)
+    native = "hyperopt_tpe"
+    note = "Hyperopt's tpe.suggest at its defaults, driven ask/tell; native peer: hyperopt_tpe"
+
+    def optimizer(self, n_trials: int, seed: int) -> Any:
+        from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+
+        return AdaptiveHyperparameterOptimizer(
+            backend="hyperopt", n_trials=n_trials, random_state=seed
+        )
+
+
+class OursSkopt(_OursWith):
+    name, label = "ours_skopt", 'OURS: skopt bridge (backend="skopt", GP)'
+    budget = GP_BUDGET
+    needs = ("skopt",)
+    native = "skopt_gp"
+    note = (
+        'skopt.Optimizer(base_estimator="GP", acq_optimizer="sampling", n_initial_points=10), '
+        "the settings of skopt_gp; conditionals flat-encoded with inactive parameters imputed"
+    )
+
+    def optimizer(self, n_trials: int, seed: int) -> Any:
+        from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+
+        settings = {
+            "base_estimator": "GP",
+            "acq_optimizer": "sampling",
+            "n_initial_points": min(10, n_trials),  # as skopt_gp
+        }
+        return AdaptiveHyperparameterOptimizer(
+            backend="skopt", sampler_config=settings, n_trials=n_trials, random_state=seed
+        )
+
+
+class OursEnsemble(_OursWith):
+    name, label = "ours_ensemble", "OURS: the spec's ensemble (optuna 0.4, hyperopt 0.3, skopt 0.3)"
+    budget = GP_BUDGET
+    needs = ("hyperopt", "skopt")
+    note = "create_ensemble with the spec's config, weighted_average, members at their defaults"
+
+    def optimizer(self, n_trials: int, seed: int) -> Any:
+        from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+
+        return AdaptiveHyperparameterOptimizer.create_ensemble(
+            {
+                "optimizers": [
+                    {"backend": "optuna", "weight": 0.4},
+                    {"backend": "hyperopt", "weight": 0.3},
+                    {"backend": "skopt", "weight": 0.3},
+                ],
+                "combination_strategy": "weighted_average",
+                "n_trials_per_optimizer": -(-n_trials // 3),  # the run's n_trials decides
+                "random_state": seed,
+            }
+        )
+
+
 def all_contenders() -> dict[str, Contender]:
     """Every contender by name, peers first, in report order."""
     items: list[Contender] = [
@@ -225,5 +317,8 @@ def all_contenders() -> dict[str, Contender]:
         HyperoptTPE(),
         SkoptGP(),
         Ours(),
+        OursHyperopt(),
+        OursSkopt(),
+        OursEnsemble(),
     ]
     return {c.name: c for c in items}

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.contenders import Contender
+from benchmarks.contenders import HEADLINE, Contender
 from benchmarks.problems.base import Problem
 from benchmarks.results import Record
-from benchmarks.stats import average_ranks, compare, margin_for, summarize
+from benchmarks.stats import Comparison, average_ranks, compare, margin_for, summarize
 
 DEFAULT_BUDGETS = (50, 100, 200)
 
@@ -200,7 +200,77 @@ def render_report(
             out.append(f"| {name} | " + " | ".join(cells) + " |")
         out.append("")
     out += _verdict_section(records, present_problems, present_contenders, chosen)
+    out += _bridge_section(records, present_problems, present_contenders, chosen)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _shift(cmp: Comparison, ml: bool) -> str:
+    """HL shift [95% CI], p."""
+    return (
+        f"{_fmt(cmp.hl_shift, ml)} [{_fmt(cmp.ci_low, ml)}, {_fmt(cmp.ci_high, ml)}], "
+        f"p={cmp.p_value:.3f}"
+    )
+
+
+def _same_traces(
+    records: Sequence[Record], problem: Problem, a: str, b: str, budget: int
+) -> tuple[int, int]:
+    """On how many of the seeds both ran are the first `budget` best-so-far values equal."""
+    traces: dict[str, dict[int, list[Any]]] = {a: {}, b: {}}
+    for r in records:
+        if r["problem"] == problem.name and r["contender"] in traces and r["status"] == "ok":
+            trace = r.get("trace") or []
+            if len(trace) >= budget:
+                traces[r["contender"]][int(r["seed"])] = trace[:budget]
+    seeds = traces[a].keys() & traces[b].keys()
+    return sum(traces[a][s] == traces[b][s] for s in seeds), len(seeds)
+
+
+def _bridge_section(
+    records: Sequence[Record],
+    problems: Sequence[Problem],
+    contenders: Sequence[Contender],
+    budgets: Sequence[int],
+) -> list[str]:
+    """Each bridge of ours against the library it bridges, used natively."""
+    present = {c.name for c in contenders}
+    bridges = [c for c in contenders if c.native is not None and c.native in present]
+    if not bridges:
+        return []
+    out = [
+        "## Bridges against the library used natively",
+        "",
+        "Each bridge against its library's own loop, with the verdicts above (bridge - native). "
+        "Cells: verdict, median bridge / native (HL shift [95% CI], p; seeds bridge/native; "
+        "on how many seeds both runs found the same best-so-far value after every trial); `—`: "
+        "no runs of both at that budget. The verdicts are unpaired, so two identical samples "
+        "are only **not worse** when their spread over seeds is narrow.",
+        "",
+    ]
+    cols = ["problem", "bridge", "native", *[f"@{b}" for b in budgets]]
+    out += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for problem in problems:
+        ml = problem.kind == "ml"
+        for bridge in bridges:
+            assert bridge.native is not None
+            cells = []
+            for b in budgets:
+                a = list(collect(records, problem, bridge.name, b).values())
+                p = list(collect(records, problem, bridge.native, b).values())
+                if not a or not p:
+                    cells.append("—")
+                    continue
+                cmp = compare(a, p, problem.higher_is_better, margin_for(problem.kind))
+                same, paired = _same_traces(records, problem, bridge.name, bridge.native, b)
+                cells.append(
+                    f"{cmp.verdict}, {_fmt(cmp.median_a, ml)} / {_fmt(cmp.median_b, ml)} "
+                    f"({_shift(cmp, ml)}; {cmp.n_a}/{cmp.n_b} seeds; same trace on "
+                    f"{same}/{paired})"
+                )
+            if any(c != "—" for c in cells):
+                row = [problem.name, bridge.name, bridge.native, *cells]
+                out.append("| " + " | ".join(row) + " |")
+    return [*out, ""]
 
 
 def _verdict_section(
@@ -209,7 +279,7 @@ def _verdict_section(
     contenders: Sequence[Contender],
     budgets: Sequence[int],
 ) -> list[str]:
-    ours = [c for c in contenders if c.group == "ours"]
+    ours = [c for c in contenders if c.name == HEADLINE]  # the bridges have their own section
     peers = [c for c in contenders if c.group != "ours"]
     out = ["## OURS against each peer", ""]
     if not ours or not any(r["contender"] == ours[0].name for r in records):
@@ -238,10 +308,6 @@ def _verdict_section(
                     cells.append("—")
                     continue
                 cmp = compare(a, p, problem.higher_is_better, margin_for(problem.kind))
-                cells.append(
-                    f"{cmp.verdict} ({_fmt(cmp.hl_shift, ml)} "
-                    f"[{_fmt(cmp.ci_low, ml)}, {_fmt(cmp.ci_high, ml)}], "
-                    f"p={cmp.p_value:.3f})"
-                )
+                cells.append(f"{cmp.verdict} ({_shift(cmp, ml)})")
             out.append(f"| {problem.name} | {peer.name} | " + " | ".join(cells) + " |")
     return [*out, ""]

@@ -134,3 +134,12 @@ def test_errors(
     with pytest.raises(ValueError, match=message):
         AdaptiveHyperparameterOptimizer(**settings).continue_optimization(**call)
     assert not list(tmp_path.iterdir())  # nothing created on the way
+
+
+def test_a_multi_objective_study_is_not_continued_yet() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=3)
+    opt.multi_objective_optimize(
+        lambda p: (p["x"], p["y"]), SIMPLE, directions=["minimize", "minimize"]
+    )
+    with pytest.raises(NotImplementedError, match=r"multi-objective study is not built yet"):
+        opt.continue_optimization(2)

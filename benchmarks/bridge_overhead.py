@@ -1,0 +1,219 @@
+"""Bridge overhead: our Hyperopt and scikit-optimize backends against each library's own loop.
+
+A no-op objective over two floats (one log) and an int, the same seed on both sides:
+- hyperopt: `hyperopt.fmin(tpe.suggest)` against `backend="hyperopt"` (TPE at its defaults);
+- skopt: `skopt.gp_minimize(acq_optimizer="sampling", n_initial_points=10)` against
+  `backend="skopt"` with those settings.
+The native side gets the space through the harness's translators, as the `hyperopt_tpe` and
+`skopt_gp` contenders do. Variants run interleaved (native, ours, native, ours, ...) so drifts
+in machine load hit both alike; each figure is the median over repeats of (ours / native) in
+the same repeat, and of the extra wall time per trial. Everything runs with one BLAS thread.
+
+    python -m benchmarks.bridge_overhead --bridge hyperopt skopt --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+from threadpoolctl import threadpool_limits
+
+from .machine import describe_machine, load_average, now_iso
+from .translate import hyperopt_decode, hyperopt_space, skopt_decode, skopt_dimensions
+
+SPACE = {"x": ("float", 0.0, 1.0), "y": ("float", 1e-3, 1.0, "log"), "n": ("int", 1, 100)}
+RESULTS = Path(__file__).parent / "results" / "bridge_overhead.json"
+#: Trials per run: Hyperopt is cheap; a GP costs ~0.4 s per trial, so fewer.
+TRIALS = {"hyperopt": 200, "skopt": 50}
+NATIVE = {
+    "hyperopt": "hyperopt.fmin(tpe.suggest)",
+    "skopt": 'skopt.gp_minimize(acq_optimizer="sampling")',
+}
+
+
+def objective(params: dict[str, Any]) -> float:
+    """No-op objective: all measured time is the optimizer's."""
+    return float(params["x"])
+
+
+def native_hyperopt(n: int, seed: int) -> float:
+    """Seconds for `fmin` with TPE."""
+    import hyperopt
+
+    space = hyperopt_space(SPACE)
+    start = time.perf_counter()
+    hyperopt.fmin(
+        lambda sample: objective(hyperopt_decode(SPACE, sample)),
+        space,
+        algo=hyperopt.tpe.suggest,
+        max_evals=n,
+        trials=hyperopt.Trials(),
+        rstate=np.random.default_rng(seed),
+        show_progressbar=False,
+        verbose=False,
+    )
+    return time.perf_counter() - start
+
+
+def native_skopt(n: int, seed: int) -> float:
+    """Seconds for `gp_minimize` with the sampling acquisition optimizer."""
+    from skopt import gp_minimize
+
+    dims = skopt_dimensions(SPACE)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        gp_minimize(
+            lambda x: objective(skopt_decode(SPACE, x)),
+            dims,
+            n_calls=n,
+            n_initial_points=min(10, n),
+            acq_optimizer="sampling",
+            random_state=seed,
+        )
+    return time.perf_counter() - start
+
+
+def ours(bridge: str, n: int, seed: int) -> float:
+    """Seconds for our optimizer with the bridge (settings as the native side)."""
+    from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+
+    config = (
+        {"base_estimator": "GP", "acq_optimizer": "sampling", "n_initial_points": min(10, n)}
+        if bridge == "skopt"
+        else None
+    )
+    opt = AdaptiveHyperparameterOptimizer(
+        backend=bridge, sampler_config=config, n_trials=n, random_state=seed
+    )
+    start = time.perf_counter()
+    opt.optimize(objective, SPACE, direction="minimize")
+    return time.perf_counter() - start
+
+
+NATIVE_RUN: dict[str, Callable[[int, int], float]] = {
+    "hyperopt": native_hyperopt,
+    "skopt": native_skopt,
+}
+
+
+def measure(bridge: str, n: int, repeats: int) -> dict[str, Any]:
+    """Interleaved repeats of native and ours; ratios are taken within each repeat."""
+    times: dict[str, list[float]] = {"native": [], "ours": []}
+    with threadpool_limits(limits=1):
+        for rep in range(repeats):
+            gc.collect()
+            times["native"].append(NATIVE_RUN[bridge](n, rep))
+            gc.collect()
+            times["ours"].append(ours(bridge, n, rep))
+    ratios = [o / t for o, t in zip(times["ours"], times["native"], strict=True)]
+    extra_ms = [1000 * (o - t) / n for o, t in zip(times["ours"], times["native"], strict=True)]
+    return {
+        "bridge": bridge,
+        "native": NATIVE[bridge],
+        "trials": n,
+        "repeats": repeats,
+        "seconds_median": {k: statistics.median(v) for k, v in times.items()},
+        "ratio_median": statistics.median(ratios),
+        "ratio_quartiles": _quartiles(ratios),
+        "extra_ms_per_trial_median": statistics.median(extra_ms),
+        "seconds": times,
+    }
+
+
+def _quartiles(values: list[float]) -> list[float]:
+    q = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+    return [q[0], q[2]]
+
+
+def render(doc: dict[str, Any]) -> str:
+    """The Markdown section of docs/benchmarks.md for a results document."""
+    machine = doc["machine"]
+    lines = [
+        "## Bridge overhead against the native library",
+        "",
+        "Our Hyperopt and scikit-optimize backends against the library's own loop, with a "
+        "no-op objective over two floats (one log) and an int, the same settings and seed on "
+        "both sides, one BLAS thread. `ours / native`: median over interleaved repeats of the "
+        "ratio of wall times in the same repeat, with the interquartile range; `extra per "
+        "trial`: the median difference per trial. Ours records every trial in an in-memory "
+        "Optuna study (enqueue, ask, suggest, tell, user attributes) and publishes its events.",
+        "",
+        f"Machine: {machine['cpu_count']} cores, {machine['platform']}, Python "
+        f"{machine['python']}.",
+        "",
+        "| bridge | native call | trials | repeats | native (s) | ours (s) | ours / native "
+        "| extra per trial | date, load before/after | command |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in sorted(doc["records"], key=lambda r: (r["bridge"], r["trials"])):
+        low, high = r["ratio_quartiles"]
+        sec = r["seconds_median"]
+        lines.append(
+            f"| {r['bridge']} | `{r['native']}` | {r['trials']} | {r['repeats']} | "
+            f"{sec['native']:.2f} | {sec['ours']:.2f} | {r['ratio_median']:.3f}x "
+            f"[{low:.2f}, {high:.2f}] | {r['extra_ms_per_trial_median']:.2f} ms | "
+            f"{r['date']}, {r['load_before']} / {r['load_after']} | `{r['command']}` |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_file(path: Path = RESULTS) -> str:
+    """The Markdown section for the results kept in `path` ("" when there are none)."""
+    if not path.exists():
+        return ""
+    return render(json.loads(path.read_text()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bridge overhead benchmark; merge its records into results/bridge_overhead.json."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bridge_overhead")
+    parser.add_argument("--bridge", nargs="+", default=list(TRIALS), choices=list(TRIALS))
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--trials", type=int, help="trials per run (default: per bridge)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    logging.getLogger("adaptive_hyperopt").setLevel(logging.ERROR)
+    logging.getLogger("hyperopt").setLevel(logging.WARNING)
+    command = "python -m benchmarks.bridge_overhead " + " ".join(argv or sys.argv[1:])
+    doc: dict[str, Any] = {"records": []}
+    if args.out.exists():
+        doc = json.loads(args.out.read_text())
+    for bridge in args.bridge:
+        n = args.trials or TRIALS[bridge]
+        load_before = load_average()
+        record = measure(bridge, n, args.repeats)
+        record.update(
+            date=now_iso(), load_before=load_before, load_after=load_average(), command=command
+        )
+        doc["records"] = [
+            r for r in doc["records"] if (r["bridge"], r["trials"]) != (bridge, n)
+        ] + [record]
+        doc["machine"] = describe_machine()
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(doc, indent=1))  # after each bridge: resumable
+        print(
+            f"{bridge:8} {n:4} trials: ours/native {record['ratio_median']:.3f}x, "
+            f"+{record['extra_ms_per_trial_median']:.2f} ms/trial "
+            f"(native {record['seconds_median']['native']:.2f} s)",
+            flush=True,
+        )
+    print(render(doc))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
