@@ -14,6 +14,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
 import optuna
@@ -30,14 +31,32 @@ from .exceptions import NoCompletedTrialsError
 from .pareto import ParetoFront, pareto_front
 from .runner import Callbacks, Driver, History, StudyHandle, TrialRecord
 from .runner._callbacks import positional_arity
-from .runner._driver import ATTR_BACKEND, STUDY_ATTR_SPACE
+from .runner._driver import ATTR_BACKEND, STUDY_ATTR_SPACE, decode_params
 from .space import SearchSpace
 from .space._dimensions import Categorical
 from .storage import journal_path, open_storage
+from .storage._file import dump_study, load_study_file
 
 logger = logging.getLogger("adaptive_hyperopt")
 
 STUDY_ATTR_OBJECTIVE = "ah.objective"
+STUDY_ATTR_CONFIG = "ah.config"
+# Settings a study records for load_study(); where it lives and its budget are the caller's.
+_RECORDED = (
+    "backend",
+    "sampler_config",
+    "pruner_config",
+    "enable_pruning",
+    "pruning_patience",
+    "adaptation_interval",
+    "min_improvement_threshold",
+    "random_state",
+    "early_stopping_rounds",
+    "max_failures",
+    "catch_exceptions",
+    "trial_timeout",
+    "memory_limit",
+)
 Result = tuple[dict[str, Any], float, History]
 
 
@@ -257,6 +276,7 @@ class AdaptiveHyperparameterOptimizer:
         if space is not None:
             _check_stored_choices(study, space, where)
         study.set_user_attr(STUDY_ATTR_OBJECTIVE, objective_path(objective))
+        study.set_user_attr(STUDY_ATTR_CONFIG, _recordable(config))
         self.study = study
         self.storage_location = where
         logger.info("study %r in %s (%s)", name, where, backend.describe())
@@ -347,14 +367,47 @@ class AdaptiveHyperparameterOptimizer:
         """
         return _create_ensemble(ensemble_config)
 
-    def save_study(self, path: str | os.PathLike[str]) -> NoReturn:
-        """Save the study to a file."""
-        _unbuilt("save_study()", "the persistence issue")
+    def save_study(self, path: str | os.PathLike[str]) -> Path:
+        """Write the last study (every trial, its space log and settings) to `path` as JSON.
+
+        The file is plain data whatever its name; `load_study(path)` reads it back.
+        """
+        if self.study is None:
+            raise ValueError("save_study() has no study to save: run optimize() first")
+        return dump_study(self.study, path)
 
     @classmethod
-    def load_study(cls, path: str | os.PathLike[str]) -> NoReturn:
-        """Load a study saved by save_study()."""
-        _unbuilt("load_study()", "the persistence issue")
+    def load_study(
+        cls,
+        path_or_storage: str | os.PathLike[str] | optuna.storages.BaseStorage,
+        study_name: str | None = None,
+        **settings: Any,
+    ) -> AdaptiveHyperparameterOptimizer:
+        """An optimizer holding a saved or stored study, ready for `continue_optimization()`.
+
+        `path_or_storage` is a file written by `save_study()`, a storage (a URL such as
+        `sqlite:///study.db`, `postgresql://...`, `redis://...`, a `.journal` file, or an Optuna
+        storage object), or a `cache_dir` (so a study interrupted before any save resumes from
+        its journal). `study_name` picks the study when there are several. `settings` are the
+        optimizer's; by default those the study recorded (backend, sampler and pruner settings
+        that can be written as JSON, ...). Nothing from the file is ever executed.
+        """
+        study = _load(path_or_storage, study_name)
+        recorded = study.user_attrs.get(STUDY_ATTR_CONFIG)
+        merged = {**(recorded if isinstance(recorded, dict) else {}), **settings}
+        opt = cls(**{k: v for k, v in merged.items() if k in FIELD_NAMES})
+        opt.study = study
+        opt.storage_location = str(path_or_storage)
+        opt.search_space = _recorded_space(study)
+        if len(study.directions) == 1:
+            try:
+                best = study.best_trial
+            except ValueError:
+                best = None
+            if best is not None and opt.search_space is not None:
+                opt.best_params = decode_params(opt.search_space, best.params)
+                opt.best_score = best.value
+        return opt
 
     def continue_optimization(
         self,
@@ -484,6 +537,55 @@ def _check_stored_choices(study: optuna.Study, space: SearchSpace, where: str) -
                 )
         if not pending:
             return
+
+
+def _recordable(config: OptimizationConfig) -> dict[str, Any]:
+    """The settings of `config` that JSON can hold (a callable in sampler_config cannot)."""
+    out = {}
+    for name in _RECORDED:
+        value = getattr(config, name)
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            continue
+        out[name] = value
+    return out
+
+
+def _load(where: Any, study_name: str | None) -> optuna.Study:
+    """The study in a save_study() file, a storage, or a cache_dir."""
+    if isinstance(where, optuna.storages.BaseStorage):
+        return _load_from(where, str(type(where).__name__), study_name)
+    if not isinstance(where, str | os.PathLike):
+        raise ValueError(f"load_study() takes a path or a storage, got {where!r}")
+    path = Path(where)
+    if path.is_dir():  # a cache_dir: one journal per study
+        names = sorted(p.stem for p in path.glob("*.journal"))
+        if study_name is None and len(names) == 1:
+            study_name = names[0]
+        if study_name is None:
+            raise ValueError(f"cache_dir {str(path)!r} holds studies {names}: pass study_name=")
+        if not journal_path(path, study_name).exists():
+            raise ValueError(f"no study named {study_name!r} in cache_dir {str(path)!r}")
+        storage, _ = open_storage(None, path, study_name)
+        assert storage is not None
+        return _load_from(storage, str(path), study_name)
+    if path.is_file() and path.suffix not in (".journal", ".log", ".db", ".sqlite"):
+        return load_study_file(path)
+    storage, label = open_storage(os.fspath(where), None, study_name or "")
+    assert storage is not None
+    return _load_from(storage, label, study_name)
+
+
+def _load_from(storage: Any, label: str, study_name: str | None) -> optuna.Study:
+    names = optuna.get_all_study_names(storage)
+    if study_name is None:
+        if len(names) != 1:
+            raise ValueError(f"{label} holds studies {names}: pass study_name=")
+        study_name = names[0]
+    if study_name not in names:
+        raise ValueError(f"no study named {study_name!r} in {label} (it holds {names})")
+    return optuna.load_study(study_name=study_name, storage=storage)
 
 
 def objective_path(objective: Callable[..., Any]) -> str:

@@ -184,7 +184,6 @@ def test_unbuilt_features_warn_once(caplog: pytest.LogCaptureFixture) -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda o: o.save_study("x.pkl"),
         lambda o: o.set_adaptation_strategy(lambda *a: None),
         lambda o: o.plot_optimization_history(),
         lambda o: o.plot_param_importance(),
@@ -192,7 +191,6 @@ def test_unbuilt_features_warn_once(caplog: pytest.LogCaptureFixture) -> None:
         lambda o: o.plot_param_relationships(),
         lambda o: o.save_plots("plots/"),
         lambda o: o.dashboard(),
-        lambda o: type(o).load_study("x.pkl"),
     ],
 )
 def test_unbuilt_methods_raise_not_implemented(call) -> None:  # type: ignore[no-untyped-def]
