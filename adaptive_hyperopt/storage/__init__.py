@@ -16,6 +16,8 @@ from typing import Any
 from optuna.storages import BaseStorage, JournalStorage, RDBStorage
 from optuna.storages.journal import JournalFileBackend, JournalRedisBackend
 
+from ._journal import JournalDamagedError, check_journal
+
 DEFAULT_DIR = ".adaptive_hyperopt"
 _RDB_SCHEMES = ("sqlite:", "postgresql:", "postgresql+", "mysql:", "mysql+")
 
@@ -54,8 +56,13 @@ def open_storage(
 
 
 def _journal_file(path: Path) -> JournalStorage:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return JournalStorage(JournalFileBackend(str(path)))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        check_journal(path)
+        storage = JournalStorage(JournalFileBackend(str(path)))
+    except PermissionError as exc:
+        raise ValueError(f"journal {str(path)!r} cannot be written: {exc.strerror}") from exc
+    return storage
 
 
-__all__ = ["DEFAULT_DIR", "journal_path", "open_storage"]
+__all__ = ["DEFAULT_DIR", "JournalDamagedError", "journal_path", "open_storage"]
