@@ -26,6 +26,7 @@ from .pruning import build_pruner
 BACKENDS = ("optuna", "hyperopt", "skopt", "ensemble")
 EXECUTORS = ("auto", "serial", "threads", "processes")
 DIRECTIONS = ("minimize", "maximize")
+DASK_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET")
 
 
@@ -96,7 +97,8 @@ class OptimizationConfig:
         ):
             raise ValueError(f"study_name must be a non-empty string, got {self.study_name!r}")
         if isinstance(self.executor, str):
-            _check_choice("executor", self.executor, EXECUTORS)
+            if not self.executor.startswith(DASK_SCHEMES):
+                _check_choice("executor", self.executor, EXECUTORS)
         elif not callable(getattr(self.executor, "submit", None)):
             raise ValueError(
                 f"executor must be one of {EXECUTORS} or a dask.distributed.Client, "

@@ -24,7 +24,7 @@ from optuna.trial import TrialState
 from ._validation import unknown_keyword, warn_once
 from .backends import Backend, create_backend
 from .backends._ensemble import ATTR_CREDIT, EnsembleBackend, Member, parse_ensemble
-from .config import DIRECTIONS, FIELD_NAMES, OptimizationConfig
+from .config import DASK_SCHEMES, DIRECTIONS, FIELD_NAMES, OptimizationConfig
 from .events import Event, EventBus, InlineListener
 from .events._bus import LISTENER_INTERVAL
 from .exceptions import NoCompletedTrialsError
@@ -603,13 +603,6 @@ def _default_study_name(objective: Callable[..., Any]) -> str:
 def _resolve_executor(config: OptimizationConfig) -> str:
     workers = config.workers
     kind = config.executor
-    if not isinstance(kind, str):
-        warn_once(
-            "executor:dask",
-            "executor=<dask Client> arrives with the parallel-execution issue; "
-            "running trials on local threads until then",
-        )
-        return "threads"
     limits = [
         f"{name}={value!r}"
         for name, value in (
@@ -619,6 +612,16 @@ def _resolve_executor(config: OptimizationConfig) -> str:
         if value is not None
     ]
     need = f"{' and '.join(limits)} need{'s' if len(limits) == 1 else ''}"
+    dask = not isinstance(kind, str) or kind.startswith(DASK_SCHEMES)
+    if dask:
+        try:
+            import distributed  # noqa: F401
+        except ImportError as exc:
+            raise ImportError(
+                "executor=<a Dask client or address> needs dask.distributed: "
+                "pip install 'adaptive-hyperopt[distributed]'"
+            ) from exc
+        kind = "dask"
     if kind == "auto":
         if limits:
             chosen, why = "processes", f"{need} killable trial processes"

@@ -138,7 +138,12 @@ class Driver:
         self._accepting = True
         self._inbox_lock = threading.Lock()
         self.executor: Executor
-        if executor == "processes":
+        if executor == "dask":
+            from ._dask import DaskExecutor  # imports distributed, an optional dependency
+
+            explicit = config.workers if config.n_jobs != 1 else None
+            self.executor = DaskExecutor(self.inbox, config.executor, explicit)
+        elif executor == "processes":
             self.executor = ProcessExecutor(
                 self.inbox, config.workers, config.trial_timeout, config.memory_limit_bytes
             )
@@ -149,6 +154,11 @@ class Driver:
         self.scheduler = Scheduler(config, backend)
         # A two-argument objective gets a Reporter and may be pruned by the study's pruner.
         self._reports = (positional_arity(objective) or 1) >= 2
+        if self._reports and not self.executor.reports:
+            raise NotImplementedError(
+                f"trial.report() from executor={self.executor.name!r} is not built yet: use "
+                "executor='processes' or 'threads' for an objective(params, trial)"
+            )
         study.pruner = build_pruner(
             config.enable_pruning, config.pruner_config, config.pruning_patience
         )

@@ -131,6 +131,7 @@ class Executor(ABC):
 
     workers: int = 1
     name: str = ""
+    reports: bool = True  # whether an objective running here can call trial.report()
 
     @abstractmethod
     def submit(
