@@ -651,7 +651,6 @@ def _warn_unbuilt(config: OptimizationConfig) -> None:
     )
     planned = {
         "memory_efficient": (config.memory_efficient, "the persistence issue"),
-        "retry_failed_trials": (config.retry_failed_trials, "the execution issue"),
     }
     for field, (given, feature) in planned.items():
         if given:

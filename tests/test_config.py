@@ -169,15 +169,12 @@ def test_unbuilt_features_warn_once(caplog: pytest.LogCaptureFixture) -> None:
     from adaptive_hyperopt import _validation
 
     _validation._warned.clear()
-    opt = AdaptiveHyperparameterOptimizer(
-        n_trials=2, memory_efficient=True, retry_failed_trials=True, random_state=0
-    )
+    opt = AdaptiveHyperparameterOptimizer(n_trials=2, memory_efficient=True, random_state=0)
     with caplog.at_level(logging.WARNING, logger="adaptive_hyperopt"):
         for _ in range(2):
             opt.optimize(lambda p: p["x"], {"x": ("float", 0, 1)})
     messages = [r.getMessage() for r in caplog.records]
     assert sum("memory_efficient is accepted but not honoured yet" in m for m in messages) == 1
-    assert sum("retry_failed_trials is accepted but not honoured yet" in m for m in messages) == 1
     assert sum("adaptive search space" in m for m in messages) == 1
 
 

@@ -45,7 +45,7 @@ from ..events import (
 )
 from ..pruning import build_pruner
 from ..space import SearchSpace
-from ..space._dimensions import Categorical
+from ..space._dimensions import Categorical, encode_choice
 from ._callbacks import Callbacks, positional_arity
 from ._commands import Command
 from ._executors import (
@@ -66,6 +66,10 @@ logger = logging.getLogger("adaptive_hyperopt")
 ATTR_BACKEND = "ah.backend"
 ATTR_SPACE_VERSION = "ah.space_version"
 ATTR_FAIL_REASON = "ah.fail_reason"
+ATTR_RETRY_OF = "ah.retry_of"
+# Failures of the infrastructure, not of the parameters: retried when retry_failed_trials is on.
+# Exceptions, timeouts and memory caps would recur with the same parameters, so they are not.
+RETRYABLE = ("crash:", "worker lost:")
 STUDY_ATTR_SPACE = "ah.space"
 STUDY_ATTR_SPACE_LOG = "ah.space_log"
 
@@ -368,6 +372,8 @@ class Driver:
             state = "FAIL"
             self.n_failed += 1
             self._recent_failures.append(f"trial {number}: {reason}")
+            if self.config.retry_failed_trials and reason.startswith(RETRYABLE):
+                self._retry(frozen, params)
             if not self.config.catch_exceptions and outcome.error is not None:
                 self._record(frozen, params, None, state, reason, outcome, version)
                 self._stop_reason = "exception"
@@ -400,6 +406,17 @@ class Driver:
         self.n_pruned += 1
         self._record(frozen, params, None, "PRUNED", reason, outcome, version)
         self._after_trial(frozen, outcome.number, None, "PRUNED")
+
+    def _retry(self, frozen: optuna.trial.FrozenTrial, params: dict[str, Any]) -> None:
+        """Run the same parameters once more, outside the budget (retry_failed_trials)."""
+        if ATTR_RETRY_OF in frozen.user_attrs:
+            return  # a retry that failed the same way is not retried again
+        self.study.enqueue_trial(
+            {name: encode_choice(value) for name, value in params.items()},
+            user_attrs={ATTR_RETRY_OF: frozen.number},
+        )
+        self._budget += 1
+        logger.info("trial %d will be retried with the same parameters", frozen.number)
 
     def _tell_fail(self, trial: optuna.Trial, reason: str) -> optuna.trial.FrozenTrial:
         trial.set_user_attr(ATTR_FAIL_REASON, reason)

@@ -102,3 +102,29 @@ def test_auto_picks_processes_for_limits_and_threads_cannot_have_them(
     )
     with pytest.raises(ValueError, match=r"memory_limit='1GB' needs executor='processes'"):
         bad.optimize(lambda p: 1.0, SPACE)
+
+
+@pytest.mark.parametrize("retry", [True, False])
+def test_a_crashed_trial_is_retried_with_the_same_parameters_when_asked(
+    tmp_path: Path, retry: bool
+) -> None:
+    marker = tmp_path / "crashed-once"
+
+    def objective(params: dict[str, Any]) -> float:
+        if not marker.exists():
+            marker.touch()
+            ctypes.string_at(0)  # the first trial's process dies
+        return float(params["i"])
+
+    opt = AdaptiveHyperparameterOptimizer(
+        n_trials=3, random_state=0, executor="processes", retry_failed_trials=retry
+    )
+    _, _, history = opt.optimize(objective, SPACE, direction="maximize")
+    trials = opt.study.trials  # type: ignore[union-attr]
+    assert trials[0].state.name == "FAIL"
+    assert trials[0].user_attrs["ah.fail_reason"].startswith("crash:")
+    if retry:
+        assert len(history) == 4 and trials[1].params == trials[0].params
+        assert trials[1].state.name == "COMPLETE" and trials[1].user_attrs["ah.retry_of"] == 0
+    else:
+        assert len(history) == 3 and trials[1].params != trials[0].params
