@@ -10,9 +10,12 @@
 from __future__ import annotations
 
 import os
+import time
+import warnings
 from pathlib import Path
 from typing import Any
 
+import optuna
 from optuna.storages import BaseStorage, JournalStorage, RDBStorage
 from optuna.storages.journal import JournalFileBackend, JournalRedisBackend
 
@@ -44,15 +47,31 @@ def open_storage(
     url = os.fspath(storage)
     if url.startswith(_RDB_SCHEMES):
         engine_kwargs = {"connect_args": {"timeout": 30}} if url.startswith("sqlite:") else None
-        return RDBStorage(url, engine_kwargs=engine_kwargs), url
+        return _rdb(url, engine_kwargs), url
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return JournalStorage(JournalRedisBackend(url)), url
+        with warnings.catch_warnings():  # "experimental" in Optuna, and what we chose
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return JournalStorage(JournalRedisBackend(url)), url
     if url.endswith((".journal", ".log")):
         return _journal_file(Path(url)), url
     raise ValueError(
         f"storage {url!r} is not understood: use sqlite:///FILE, postgresql://..., "
         f"redis://HOST:PORT/DB, a path ending in .journal, or an Optuna storage object"
     )
+
+
+def _rdb(url: str, engine_kwargs: dict[str, Any] | None) -> RDBStorage:
+    """Optuna's RDBStorage, retried while other processes create the same fresh schema."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    for attempt in range(5):
+        try:
+            return RDBStorage(url, engine_kwargs=engine_kwargs)
+        except SQLAlchemyError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _journal_file(path: Path) -> JournalStorage:
