@@ -178,6 +178,13 @@ def render(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_file(path: Path = RESULTS) -> str:
+    """The Markdown section for the results kept in `path` ("" when there are none)."""
+    if not path.exists():
+        return ""
+    return render(json.loads(path.read_text()))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the requested tasks and merge them into the results file."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.pruning")
