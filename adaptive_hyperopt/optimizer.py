@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import optuna
 from optuna.distributions import CategoricalDistribution
@@ -36,6 +36,9 @@ from .space import SearchSpace
 from .space._dimensions import Categorical
 from .storage import journal_path, open_storage
 from .storage._file import dump_study, load_study_file
+
+if TYPE_CHECKING:  # the plots import matplotlib only when they draw
+    from matplotlib.figure import Figure
 
 logger = logging.getLogger("adaptive_hyperopt")
 
@@ -449,25 +452,52 @@ class AdaptiveHyperparameterOptimizer:
         """Run an adaptation checkpoint now (use StudyHandle.adapt_now() on a running study)."""
         _unbuilt("force_adaptation()", "the adaptive search space issue")
 
-    def plot_optimization_history(self) -> NoReturn:
-        """Plot values and best-so-far per trial."""
-        _unbuilt("plot_optimization_history()", "the plots issue")
+    def plot_optimization_history(self, objective: int | None = None) -> Figure:
+        """The last study's values and best-so-far per trial, space changes marked.
 
-    def plot_param_importance(self) -> NoReturn:
-        """Plot parameter importances."""
-        _unbuilt("plot_param_importance()", "the plots issue")
+        Returns a matplotlib Figure (shown when it ends a notebook cell; `fig.savefig(...)`).
+        `objective` picks one objective of a multi-objective study. See adaptive_hyperopt.plots.
+        """
+        from .plots import _require_study, plot_optimization_history
 
-    def plot_parallel_coordinate(self) -> NoReturn:
-        """Plot a parallel-coordinate view of the trials."""
-        _unbuilt("plot_parallel_coordinate()", "the plots issue")
+        return plot_optimization_history(_require_study(self.study), objective)
 
-    def plot_param_relationships(self) -> NoReturn:
-        """Plot pairwise relationships of the most important parameters."""
-        _unbuilt("plot_param_relationships()", "the plots issue")
+    def plot_param_importance(
+        self, evaluator: str = "ped_anova", objective: int | None = None
+    ) -> Figure:
+        """The last study's parameter importances (PED-ANOVA, or `evaluator="fanova"`): a Figure."""
+        from .plots import _require_study, plot_param_importance
 
-    def save_plots(self, directory: str | os.PathLike[str]) -> NoReturn:
-        """Write every plot and an HTML report to `directory`."""
-        _unbuilt("save_plots()", "the plots issue")
+        return plot_param_importance(_require_study(self.study), evaluator, objective)
+
+    def plot_parallel_coordinate(
+        self, params: Sequence[str] | None = None, objective: int | None = None
+    ) -> Figure:
+        """The last study's completed trials as lines through value and parameters: a Figure."""
+        from .plots import _require_study, plot_parallel_coordinate
+
+        return plot_parallel_coordinate(_require_study(self.study), params, objective)
+
+    def plot_param_relationships(
+        self,
+        params: Sequence[str] | None = None,
+        n_params: int = 3,
+        objective: int | None = None,
+    ) -> Figure:
+        """Pairwise objective surfaces of the last study's most important parameters: a Figure."""
+        from .plots import _require_study, plot_param_relationships
+
+        return plot_param_relationships(_require_study(self.study), params, n_params, objective)
+
+    def save_plots(self, directory: str | os.PathLike[str]) -> Path:
+        """Write every plot of the last study (PNG and SVG) and `report.html` to `directory`.
+
+        Returns the report's path: one self-contained HTML file (summary, best trial, plots,
+        adaptation log) that opens in a browser with no server.
+        """
+        from .plots import _require_study, save_plots
+
+        return save_plots(_require_study(self.study), directory)
 
     def dashboard(self) -> NoReturn:
         """The live Jupyter dashboard."""

@@ -182,11 +182,6 @@ def test_unbuilt_features_warn_once(caplog: pytest.LogCaptureFixture) -> None:
     "call",
     [
         lambda o: o.set_adaptation_strategy(lambda *a: None),
-        lambda o: o.plot_optimization_history(),
-        lambda o: o.plot_param_importance(),
-        lambda o: o.plot_parallel_coordinate(),
-        lambda o: o.plot_param_relationships(),
-        lambda o: o.save_plots("plots/"),
         lambda o: o.dashboard(),
     ],
 )
