@@ -12,10 +12,11 @@ import importlib
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import optuna
 from optuna.distributions import CategoricalDistribution
@@ -36,9 +37,6 @@ from .space import SearchSpace
 from .space._dimensions import Categorical
 from .storage import journal_path, open_storage
 from .storage._file import dump_study, load_study_file
-
-if TYPE_CHECKING:  # the plots import matplotlib only when they draw
-    from matplotlib.figure import Figure
 
 logger = logging.getLogger("adaptive_hyperopt")
 
@@ -239,6 +237,7 @@ class AdaptiveHyperparameterOptimizer:
         study = self._open_study(config, name, resolved, backend, objective, space)
         self.search_space = space
         driver = Driver(study, space, backend, objective, config, bus, cbs, executor)
+        self._attach_adaptation(driver)
         self.history = driver.history  # filled as trials finish, kept if the run is interrupted
         for fn, interval, threaded in self._listeners:
             if threaded:
@@ -444,64 +443,281 @@ class AdaptiveHyperparameterOptimizer:
             timeout,
         )
 
-    def set_adaptation_strategy(self, strategy: Callable[..., Any]) -> NoReturn:
-        """Install a custom adaptation strategy."""
-        _unbuilt("set_adaptation_strategy()", "the adaptive search space issue")
+    # Adaptation (docs/adaptive.md) ----------------------------------------------------------
+    @property
+    def search_space(self) -> SearchSpace | None:
+        """The current search space: the running study's as adaptation and edits leave it,
+        else the last study's final one (None before any study)."""
+        adapting = self.__dict__.get("_adapting")
+        if adapting is not None:  # inside a custom strategy: the space being adapted
+            return adapting
+        driver = self.__dict__.get("_adaptation_driver")
+        if driver is not None:
+            return driver.space
+        return self.__dict__.get("_search_space")
 
-    def force_adaptation(self) -> NoReturn:
-        """Run an adaptation checkpoint now (use StudyHandle.adapt_now() on a running study)."""
-        _unbuilt("force_adaptation()", "the adaptive search space issue")
+    @search_space.setter
+    def search_space(self, space: SearchSpace | None) -> None:
+        self.__dict__["_search_space"] = space
+        self.__dict__["_adaptation_driver"] = None
 
-    def plot_optimization_history(self, objective: int | None = None) -> Figure:
-        """The last study's values and best-so-far per trial, space changes marked.
+    def set_adaptation_strategy(self, strategy: Callable[..., Any] | None) -> None:
+        """Adapt with `strategy(optimizer, trial_history)` instead of the built-in strategies.
 
-        Returns a matplotlib Figure (shown when it ends a notebook cell; `fig.savefig(...)`).
-        `objective` picks one objective of a multi-objective study. See adaptive_hyperopt.plots.
+        At every checkpoint (every `adaptation_interval` finished trials, and on demand) it gets
+        this optimizer, whose `search_space` is the current space, and the study's completed
+        trials as TrialRecords, oldest first. It returns the next space: `optimizer.search_space`
+        for no change, or a space derived from it (`narrow_search_space()`,
+        `expand_search_space()`, `search_space.with_range(...)`, ...). A strategy that raises or
+        returns anything else is logged, its error becomes the `adaptation` event's reason, and
+        the study keeps its last valid space. `None` restores the built-in strategies.
+        Applies to studies started after the call.
         """
-        from .plots import _require_study, plot_optimization_history
+        if strategy is not None:
+            if not callable(strategy):
+                raise ValueError(f"strategy must be callable, got {strategy!r}")
+            arity = positional_arity(strategy)
+            if arity is not None and arity != 2:
+                raise ValueError(
+                    "strategy must take (optimizer, trial_history), "
+                    f"got a callable taking {arity} positional arguments"
+                )
+        self.__dict__["_custom_strategy"] = strategy
 
-        return plot_optimization_history(_require_study(self.study), objective)
-
-    def plot_param_importance(
-        self, evaluator: str = "ped_anova", objective: int | None = None
-    ) -> Figure:
-        """The last study's parameter importances (PED-ANOVA, or `evaluator="fanova"`): a Figure."""
-        from .plots import _require_study, plot_param_importance
-
-        return plot_param_importance(_require_study(self.study), evaluator, objective)
-
-    def plot_parallel_coordinate(
-        self, params: Sequence[str] | None = None, objective: int | None = None
-    ) -> Figure:
-        """The last study's completed trials as lines through value and parameters: a Figure."""
-        from .plots import _require_study, plot_parallel_coordinate
-
-        return plot_parallel_coordinate(_require_study(self.study), params, objective)
-
-    def plot_param_relationships(
+    def configure_adaptation(
         self,
-        params: Sequence[str] | None = None,
-        n_params: int = 3,
-        objective: int | None = None,
-    ) -> Figure:
-        """Pairwise objective surfaces of the last study's most important parameters: a Figure."""
-        from .plots import _require_study, plot_param_relationships
+        *,
+        strategies: Sequence[str | Any] | None = None,
+        expand_beyond_bounds: bool | None = None,
+        full_space_share: float | None = None,
+    ) -> None:
+        """Choose how later studies adapt (defaults in docs/adaptive.md).
 
-        return plot_param_relationships(_require_study(self.study), params, n_params, objective)
-
-    def save_plots(self, directory: str | os.PathLike[str]) -> Path:
-        """Write every plot of the last study (PNG and SVG) and `report.html` to `directory`.
-
-        Returns the report's path: one self-contained HTML file (summary, best trial, plots,
-        adaptation log) that opens in a browser with no server.
+        `strategies`: built-in names ("freeze", "narrow", "expand", "switch") or
+        `adaptive_hyperopt.adapt.Strategy` instances; `()` installs none.
+        `expand_beyond_bounds`: let `expand` move a bound the user never edited past its declared
+        value. `full_space_share`: the fraction of trials sampled from the whole (user-limited)
+        space while adaptation has narrowed it (Optuna backend).
         """
-        from .plots import _require_study, save_plots
+        from .adapt import AdaptationSettings
 
-        return save_plots(_require_study(self.study), directory)
+        current = self._adaptation_settings()
+        changes: dict[str, Any] = {}
+        if strategies is not None:
+            if isinstance(strategies, str):
+                raise ValueError(f"strategies must be a list of names, got {strategies!r}")
+            changes["strategies"] = tuple(strategies)
+        if expand_beyond_bounds is not None:
+            changes["expand_beyond_bounds"] = expand_beyond_bounds
+        if full_space_share is not None:
+            changes["full_space_share"] = full_space_share
+        self.__dict__["_adaptation"] = AdaptationSettings(
+            **{
+                "strategies": current.strategies,
+                "expand_beyond_bounds": current.expand_beyond_bounds,
+                "full_space_share": current.full_space_share,
+                **changes,
+            }
+        )
+
+    def narrow_search_space(self) -> SearchSpace:
+        """The current space narrowed to a box around the best trial (the `narrow` strategy's
+        first box: centred on the best, sized by how consistent the top trials are), inside the
+        user's limits. Returns a new space and changes nothing; unchanged with too few trials."""
+        from .adapt import TrustRegion
+
+        space, ctx = self._adaptation_context()
+        if ctx is None:
+            return space
+        step = TrustRegion(min_trials=3).propose(ctx, dict(space))
+        if step is None or not step.dims:
+            return space
+        return space.adapted(step.dims, beyond=ctx.beyond)
+
+    def expand_search_space(self, factor: float = 2.0) -> SearchSpace:
+        """The current space with every narrowed numeric range widened `factor` times around
+        its centre (inside the user's limits) and what adaptation froze unfrozen. Returns a new
+        space and changes nothing."""
+        from .adapt._expand import widened
+
+        if isinstance(factor, bool) or not isinstance(factor, int | float) or factor < 1:
+            raise ValueError(f"factor must be a number >= 1, got {factor!r}")
+        space, ctx = self._adaptation_context(need_trials=False)
+        if ctx is None:
+            return space
+        dims = dict(widened(ctx, dict(space), float(factor)))
+        for name in space:
+            if space[name].frozen and not space.limit(name).frozen:
+                dims[name] = space[name].unfreeze()
+        return space.adapted(dims, beyond=ctx.beyond)
+
+    def _narrow_search_space(self) -> SearchSpace:
+        """The spec's name for `narrow_search_space()`."""
+        return self.narrow_search_space()
+
+    def _expand_search_space(self) -> SearchSpace:
+        """The spec's name for `expand_search_space()`."""
+        return self.expand_search_space()
+
+    def force_adaptation(self) -> Any:
+        """Run an adaptation checkpoint now and return the Reply (accepted, reason, version).
+
+        On a study running in another thread (`start()`), this is `handle.adapt_now()` and waits
+        for the answer; called from the study's own thread (a callback), it is queued for the
+        next trial boundary and the CommandFuture is returned. After a study ended, the
+        checkpoint runs on it here: `search_space` and the study's recorded space
+        (`ah.space`, `ah.space_log`) take the result, which `continue_optimization` resumes with.
+        """
+        from .runner._commands import Command, Reply
+
+        driver = self.__dict__.get("_adaptation_driver")
+        study = self.study
+        space = self.search_space
+        if study is None or space is None:
+            raise RuntimeError("force_adaptation() needs a study: run optimize() or start() first")
+        if driver is not None and driver.state in ("running", "paused"):
+            command = Command("adapt_now")
+            driver.send(command)
+            if self.__dict__.get("_adaptation_thread") == threading.get_ident():
+                return command.future
+            return command.future.wait()
+        scheduler = self.__dict__.get("_adaptation_scheduler") or self._scheduler(study)
+        outcome = scheduler.checkpoint(space, study, "user")
+        if outcome.changed and outcome.space is not None:
+            space = self.search_space = outcome.space
+            _record_forced(study, space, outcome.reason)
+        return Reply(True, outcome.reason, space.version)
+
+    def _adaptation_settings(self) -> Any:
+        from .adapt import AdaptationSettings
+
+        return self.__dict__.get("_adaptation") or AdaptationSettings()
+
+    def _scheduler(self, study: optuna.Study) -> Any:
+        """A scheduler for `study` outside a run (force_adaptation after the study ended)."""
+        from .adapt import Scheduler
+
+        backend = create_backend("optuna", None, self.config.random_state)
+        scheduler = Scheduler(self.config, backend, self._adaptation_settings())
+        self._install_custom(scheduler)
+        return scheduler
+
+    def _attach_adaptation(self, driver: Driver) -> None:
+        """Give the driver's scheduler this optimizer's adaptation settings and strategy."""
+        self.__dict__["_adaptation_driver"] = driver
+        self.__dict__["_adaptation_scheduler"] = driver.scheduler
+        settings = self.__dict__.get("_adaptation")
+        if settings is not None:
+            driver.scheduler.configure(settings)
+        self._install_custom(driver.scheduler)
+
+    def _install_custom(self, scheduler: Any) -> None:
+        strategy = self.__dict__.get("_custom_strategy")
+        if strategy is None:
+            return
+
+        def call(space: SearchSpace, study: optuna.Study, trigger: str) -> Any:
+            self.__dict__["_adapting"] = space
+            self.__dict__["_adaptation_thread"] = threading.get_ident()
+            try:
+                return strategy(self, _completed_history(study, space))
+            finally:
+                self.__dict__["_adapting"] = None
+
+        scheduler.custom = call
+
+    def _adaptation_context(self, need_trials: bool = True) -> tuple[SearchSpace, Any]:
+        """The current space, and what a strategy would see now (None: too few trials)."""
+        from .adapt._scheduler import make_context
+
+        space = self.search_space
+        if space is None:
+            raise ValueError("no search space yet: run optimize() or start() first")
+        study = self.study
+        if study is None:
+            return space, None
+        settings = self._adaptation_settings()
+        ctx = make_context(
+            space,
+            study,
+            trigger="user",
+            threshold=float(self.config.min_improvement_threshold),
+            beyond=settings.expand_beyond_bounds,
+        )
+        if need_trials and len(ctx.trials) < 3:
+            return space, None
+        return space, ctx
+
+    def plot_optimization_history(self) -> NoReturn:
+        """Plot values and best-so-far per trial."""
+        _unbuilt("plot_optimization_history()", "the plots issue")
+
+    def plot_param_importance(self) -> NoReturn:
+        """Plot parameter importances."""
+        _unbuilt("plot_param_importance()", "the plots issue")
+
+    def plot_parallel_coordinate(self) -> NoReturn:
+        """Plot a parallel-coordinate view of the trials."""
+        _unbuilt("plot_parallel_coordinate()", "the plots issue")
+
+    def plot_param_relationships(self) -> NoReturn:
+        """Plot pairwise relationships of the most important parameters."""
+        _unbuilt("plot_param_relationships()", "the plots issue")
+
+    def save_plots(self, directory: str | os.PathLike[str]) -> NoReturn:
+        """Write every plot and an HTML report to `directory`."""
+        _unbuilt("save_plots()", "the plots issue")
 
     def dashboard(self) -> NoReturn:
         """The live Jupyter dashboard."""
         _unbuilt("dashboard()", "the dashboard issue")
+
+
+def _completed_history(study: optuna.Study, space: SearchSpace) -> History:
+    """The study's completed trials as TrialRecords (what a custom strategy receives)."""
+    from .adapt._base import completed
+    from .runner._driver import ATTR_SPACE_VERSION, decode_params
+
+    records = []
+    for t in completed(study):
+        start, end = t.datetime_start, t.datetime_complete
+        records.append(
+            TrialRecord(
+                number=t.number,
+                params=decode_params(space, t.params),
+                value=t.value,
+                state="COMPLETE",
+                reason=None,
+                datetime_start=start,
+                datetime_complete=end,
+                duration=(end - start).total_seconds() if start and end else 0.0,
+                backend=str(t.user_attrs.get(ATTR_BACKEND, "")),
+                space_version=int(t.user_attrs.get(ATTR_SPACE_VERSION, 0)),
+            )
+        )
+    return History(records)
+
+
+def _record_forced(study: optuna.Study, space: SearchSpace, reason: str) -> None:
+    """Record a space adapted after its study ended, as the driver records a change."""
+    from .runner._driver import STUDY_ATTR_SPACE_LOG
+
+    try:
+        doc = json.loads(space.to_json())
+    except ValueError:
+        return  # choices JSON cannot hold: the space lives only in memory
+    study.set_user_attr(STUDY_ATTR_SPACE, doc)
+    log = list(study.user_attrs.get(STUDY_ATTR_SPACE_LOG, []))
+    log.append(
+        {
+            "version": space.version,
+            "source": "adaptation",
+            "reason": reason,
+            "time": time.time(),
+            "trial": len(study.get_trials(deepcopy=False)),
+        }
+    )
+    study.set_user_attr(STUDY_ATTR_SPACE_LOG, log)
 
 
 def _unbuilt(what: str, issue: str) -> NoReturn:
@@ -674,11 +890,6 @@ def _resolve_executor(config: OptimizationConfig) -> str:
 
 
 def _warn_unbuilt(config: OptimizationConfig) -> None:
-    warn_once(
-        "adaptation",
-        f"adaptive search space (adaptation_interval={config.adaptation_interval}) is not "
-        "built yet: the space changes only through StudyHandle commands for now",
-    )
     planned = {
         "memory_efficient": (config.memory_efficient, "the persistence issue"),
     }

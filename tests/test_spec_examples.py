@@ -285,3 +285,76 @@ def test_multi_objective_optimization_example() -> None:
     )
     print(f"Pareto optimal solutions: {len(pareto_front)}")
     assert 1 <= len(pareto_front) <= 8 and pareto_front.hypervolume > 0
+
+
+def test_custom_adaptation_strategy_as_written() -> None:
+    # "Custom Adaptation Strategies", as the spec writes it
+    def custom_adaptation_strategy(optimizer, trial_history):
+        """Custom strategy for search space adaptation"""
+        recent_trials = trial_history[-20:]
+
+        if len(recent_trials) < 10:
+            return optimizer.search_space  # No adaptation yet
+
+        # Calculate improvement trend
+        scores = [trial.value for trial in recent_trials]
+        improvement = (scores[-1] - scores[0]) / len(scores)
+
+        if improvement < 0.001:
+            # Narrow search space around best parameters
+            return optimizer._narrow_search_space()
+        else:
+            # Expand search space for exploration
+            return optimizer._expand_search_space()
+
+    optimizer = AdaptiveHyperparameterOptimizer(n_trials=60, random_state=0)
+    optimizer.set_adaptation_strategy(custom_adaptation_strategy)
+    events: list[Any] = []
+    optimizer.add_listener(events.append)
+    _, _, history = optimizer.optimize(
+        lambda p: -((p["x"] - 0.3) ** 2) - (p["y"] - 0.7) ** 2,
+        {"x": ("float", 0, 1), "y": ("float", 0, 1)},
+        direction="maximize",
+    )
+    assert len(history) == 60
+    changes = [e for e in events if e.kind == "space_changed"]
+    assert changes and all(e.reason == "custom strategy" for e in changes)
+    assert optimizer.search_space is not None and optimizer.search_space.version == len(changes)
+
+
+def test_optimization_visualization_example(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    optimizer = AdaptiveHyperparameterOptimizer(backend="optuna", n_trials=8, random_state=0)
+    optimizer.optimize(
+        objective=lambda p: p["max_depth"] / 20 - p["min_samples_leaf"] / 100,  # fast stand-in
+        search_space=search_space,
+        direction="maximize",
+    )
+
+    # Generate optimization plots
+    import matplotlib.pyplot as plt
+
+    # Plot optimization history
+    optimizer.plot_optimization_history()
+
+    # Plot parameter importance
+    optimizer.plot_param_importance()
+
+    # Plot parallel coordinate plot
+    optimizer.plot_parallel_coordinate()
+
+    # Plot hyperparameter relationships
+    optimizer.plot_param_relationships()
+
+    # Save plots
+    optimizer.save_plots("optimization_plots/")
+
+    out = tmp_path / "optimization_plots"
+    assert (out / "report.html").read_text().count("<svg") == 4
+    assert sorted(p.stem for p in out.glob("*.png")) == [
+        "optimization_history",
+        "parallel_coordinate",
+        "param_importance",
+        "param_relationships",
+    ]
+    assert plt.get_fignums() == []  # the figures never enter pyplot's global state

@@ -127,10 +127,9 @@ class RegionView:
 
     def _view(self, trial: FrozenTrial) -> FrozenTrial | None:
         if not self._inside:
-            dists = self._dists
-            names = [n for n in trial.params if n in dists]
+            names = [n for n in trial.params if n in self._dists]
             return self._rewritten(
-                trial, {n: trial.params[n] for n in names}, {n: dists[n] for n in names}
+                trial, {n: trial.params[n] for n in names}, {n: self._dists[n] for n in names}
             )
         space = self._space
         finished = trial.state.is_finished()

@@ -248,9 +248,12 @@ class SearchSpace(Mapping[str, Dimension]):
             if isinstance(new, Float | Int) and isinstance(was, Float | Int):
                 if (new.low, new.high) != (was.low, was.high):
                     change.update(low=new.low, high=new.high)
-            elif isinstance(new, Categorical) and isinstance(was, Categorical):
-                if new.choices != was.choices:
-                    change["choices"] = list(new.choices)
+            elif (
+                isinstance(new, Categorical)
+                and isinstance(was, Categorical)
+                and new.choices != was.choices
+            ):
+                change["choices"] = list(new.choices)
             if new.frozen != was.frozen or (new.frozen and new.frozen_value != was.frozen_value):
                 change["frozen"] = new.frozen_value if new.frozen else None
             out[name] = change

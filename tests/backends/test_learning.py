@@ -116,7 +116,9 @@ def test_cma_es_restarts_inside_the_region_from_the_in_region_trials() -> None:
     for i in range(45):
         trial, params = backend.ask(study, space if i < 40 else narrowed(space))
         study.tell(trial, bowl(params))
-    inside = RegionView(study, narrowed(space)).get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+    inside = RegionView(study, narrowed(space)).get_trials(
+        states=(optuna.trial.TrialState.COMPLETE,)
+    )
     assert len(inside) >= 10
     # the new trials were proposed by CMA-ES itself (its generation attribute), not by the
     # random fallback Optuna uses when CMA-ES meets a changed search space

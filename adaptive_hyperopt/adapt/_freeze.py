@@ -1,0 +1,116 @@
+"""Freeze: pin parameters whose importance stays negligible at their best value; unfreeze later.
+
+Importance is Optuna's PED-ANOVA (`PedAnovaImportanceEvaluator`, Watanabe et al., IJCAI 2023):
+how differently the top 10% of trials are spread over a parameter than all trials. It costs
+milliseconds where fANOVA's random forest costs seconds past about 1000 trials, so it can run
+at every checkpoint. It is computed over the trials inside the user's space, each seen with the
+user's distributions (a narrowing in between would otherwise split a parameter into regimes).
+
+- A parameter's share of the total importance below `negligible / d` (d parameters sampled)
+  counts as negligible; after `patience` negligible checkpoints in a row it is frozen at its
+  value in the best trial that has one inside its current domain. At most half
+  of the sampled parameters are frozen at once.
+- A parameter this strategy froze is unfrozen after `hold` checkpoints, or at the first stall
+  (improvement below `min_improvement_threshold`) one checkpoint after freezing, so its
+  importance is measured again on fresh trials. A parameter the user froze is never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from typing import Any
+
+from optuna.importance import PedAnovaImportanceEvaluator
+from optuna.trial import FrozenTrial
+
+from ..backends._space_sampler import RegionView
+from ..space._dimensions import Dimension
+from ._base import Context, Step, Strategy
+
+logger = logging.getLogger("adaptive_hyperopt")
+
+
+class Freeze(Strategy):
+    """The `freeze` strategy."""
+
+    name = "freeze"
+
+    def __init__(
+        self, negligible: float = 0.2, patience: int = 2, hold: int = 3, min_trials: int = 20
+    ) -> None:
+        self.negligible = negligible
+        self.patience = patience
+        self.hold = hold
+        self.min_trials = min_trials
+        self.low: dict[str, int] = {}  # negligible checkpoints in a row
+        self.frozen: dict[str, int] = {}  # what this strategy froze -> checkpoint it did
+
+    def propose(self, ctx: Context, dims: dict[str, Dimension]) -> Step | None:
+        """Unfreeze what has waited long enough, then freeze what stays negligible."""
+        new: dict[str, Dimension] = {}
+        why: list[str] = []
+        for name, since in list(self.frozen.items()):
+            dim = dims[name]
+            if not dim.frozen or ctx.space.limit(name).frozen:  # released or taken by the user
+                del self.frozen[name]
+                continue
+            age = ctx.checkpoint - since
+            if age >= self.hold or (ctx.stalled and age >= 1):
+                new[name] = dim.unfreeze()
+                del self.frozen[name]
+                self.low[name] = 0
+                why.append(f"{name!r} unfrozen to measure it again")
+        candidates = [
+            n
+            for n in ctx.space.order
+            if not dims[n].frozen and not ctx.space.limit(n).frozen and n not in new
+        ]
+        needed = max(self.min_trials, 4 * len(candidates))
+        if len(ctx.trials) >= needed and len(candidates) > 1:
+            shares = self._shares(ctx, candidates)
+            sampled = len(candidates) + len(self.frozen)
+            room = sampled // 2 - len(self.frozen)
+            ranked = ctx.ranked()
+            for name in sorted(shares, key=shares.__getitem__):
+                negligible = shares[name] < self.negligible / len(candidates)
+                self.low[name] = self.low.get(name, 0) + 1 if negligible else 0
+                value = _best_value(ctx, ranked, name, dims[name])
+                if self.low[name] >= self.patience and room > 0 and value is not None:
+                    new[name] = dims[name].freeze(value)
+                    self.frozen[name] = ctx.checkpoint
+                    room -= 1
+                    why.append(
+                        f"{name!r} frozen at {value!r} (importance share {shares[name]:.1%} for "
+                        f"{self.patience} checkpoints)"
+                    )
+        return Step("; ".join(why), new) if why else None
+
+    def _shares(self, ctx: Context, names: list[str]) -> dict[str, float]:
+        """Each parameter's share of the PED-ANOVA importance (empty when it cannot say)."""
+        view = RegionView(ctx.study, ctx.space.base, inside=True)
+        trials = view.get_trials(deepcopy=False)
+        present = [n for n in names if any(n in t.params for t in trials)]
+        if len(present) < 2:
+            return {}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # few-trials and regime notes of PED-ANOVA
+                raw = PedAnovaImportanceEvaluator().evaluate(view, params=present)  # type: ignore[arg-type]
+        except (ValueError, ZeroDivisionError) as exc:
+            logger.debug("PED-ANOVA could not rank the parameters: %s", exc)
+            return {}
+        total = sum(v for v in raw.values() if math.isfinite(v))
+        if total <= 0:
+            return {}
+        return {n: raw[n] / total for n in present if math.isfinite(raw.get(n, math.nan))}
+
+
+def _best_value(ctx: Context, ranked: list[FrozenTrial], name: str, dim: Dimension) -> Any:
+    """`name`'s value in the best trial that has one inside `dim` (None: no such trial)."""
+    for trial in ranked:
+        value = ctx.value(trial, name)
+        if value is not None and dim.contains(value):
+            return value
+    return None

@@ -1,0 +1,76 @@
+"""Freeze: PED-ANOVA finds the negligible parameter; it is frozen at its best value after
+`patience` checkpoints and unfrozen later; the user's freezes are never touched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from adaptive_hyperopt.adapt import Freeze
+from adaptive_hyperopt.space import SearchSpace
+
+from ._util import context, study_of
+
+SPACE = {
+    "x": ("float", 0.0, 1.0),
+    "y": ("float", 0.0, 1.0),
+    "noise": ("float", 0.0, 1.0),
+    "k": ("categorical", ["a", "b", "c"]),
+}
+
+
+def points(n: int = 60) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(0)
+    return [
+        {
+            "x": float(rng.uniform()),
+            "y": float(rng.uniform()),
+            "noise": float(rng.uniform()),
+            "k": "abc"[int(rng.integers(3))],
+        }
+        for _ in range(n)
+    ]
+
+
+def objective(p: Any) -> float:
+    return (p["x"] - 0.3) ** 2 + 2 * (p["y"] - 0.6) ** 2 + 0.3 * (p["k"] != "b") + 1e-6 * p["noise"]
+
+
+def test_a_negligible_parameter_is_frozen_at_its_best_value_then_released() -> None:
+    space = SearchSpace.from_dict(SPACE)
+    study = study_of(space, points(), objective)
+    freeze = Freeze(patience=2, hold=2)
+    first = freeze.propose(context(space, study, checkpoint=0), dict(space))
+    assert first is None and freeze.low["noise"] == 1  # negligible once: not yet
+    assert freeze.low["x"] == 0 and freeze.low["k"] == 0
+    step = freeze.propose(context(space, study, checkpoint=1), dict(space))
+    assert step is not None and set(step.dims) == {"noise"} and "'noise' frozen at" in step.reason
+    best_noise = study.best_trial.params["noise"]
+    assert step.dims["noise"].frozen_value == best_noise
+    frozen = space.adapted(step.dims)
+    assert freeze.propose(context(frozen, study, checkpoint=2), dict(frozen)) is None
+    later = freeze.propose(context(frozen, study, checkpoint=3), dict(frozen))
+    assert later is not None and "'noise' unfrozen" in later.reason
+    assert not later.dims["noise"].frozen
+
+
+def test_a_stall_releases_a_frozen_parameter_early() -> None:
+    space = SearchSpace.from_dict(SPACE)
+    study = study_of(space, points(), objective)
+    freeze = Freeze(patience=1)
+    step = freeze.propose(context(space, study, checkpoint=0), dict(space))
+    assert step is not None and step.dims["noise"].frozen
+    frozen = space.adapted(step.dims)
+    stalled = context(frozen, study, checkpoint=1, last_best=study.best_value)
+    again = freeze.propose(stalled, dict(frozen))
+    assert again is not None and not again.dims["noise"].frozen
+
+
+def test_the_users_freeze_and_the_half_limit_are_respected() -> None:
+    space = SearchSpace.from_dict(SPACE).frozen_at("noise", 0.5)
+    study = study_of(space, [{**p, "noise": 0.5} for p in points()], objective)
+    freeze = Freeze(patience=1, negligible=10.0)  # everything "negligible"
+    step = freeze.propose(context(space, study), dict(space))
+    assert step is not None and "noise" not in step.dims
+    assert len(step.dims) == 1  # 3 parameters sampled: at most one frozen at a time
