@@ -7,6 +7,8 @@ Semantics worth knowing (also in docs/configuration.md):
 - `min_improvement_threshold` is absolute, in the objective's units.
 - `pruning_patience` is how many trials complete before any is pruned (the median and percentile
   pruners' `n_startup_trials`; the patient pruner's `patience`).
+- `heartbeat_interval`: on a persistent storage, each running trial is stamped this often; a
+  RUNNING trial without a stamp for 3x that plus a second lost its worker and is failed.
 - `early_stopping_rounds` stops the study when the best value has not improved by more than
   `min_improvement_threshold` for that many finished trials.
 """
@@ -51,6 +53,7 @@ class OptimizationConfig:
     study_name: str | None = None
     executor: Any = "auto"
     early_stopping_rounds: int | None = None
+    heartbeat_interval: float = 10.0
     max_failures: int | None = None
     retry_failed_trials: bool = False
     catch_exceptions: bool = True
@@ -107,6 +110,7 @@ class OptimizationConfig:
         _check_int("early_stopping_rounds", self.early_stopping_rounds, minimum=1, optional=True)
         _check_int("max_failures", self.max_failures, minimum=1, optional=True)
         _check_positive("trial_timeout", self.trial_timeout)
+        _check_positive("heartbeat_interval", self.heartbeat_interval)
         _check_positive("timeout_per_trial", self.timeout_per_trial)
         self.trial_timeout = self.timeout_per_trial = _alias(
             "trial_timeout", self.trial_timeout, "timeout_per_trial", self.timeout_per_trial

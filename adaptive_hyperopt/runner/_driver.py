@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import optuna
+from optuna.storages import InMemoryStorage
 from optuna.trial import TrialState
 
 from ..adapt._scheduler import AdaptationOutcome, Scheduler
@@ -59,6 +60,7 @@ from ._executors import (
     judge_values,
 )
 from ._history import History
+from ._lease import Heartbeat, grace_for, reap_stale
 from ._processes import ProcessExecutor
 
 logger = logging.getLogger("adaptive_hyperopt")
@@ -193,6 +195,8 @@ class Driver:
         self._stale_rounds = 0
         self._reference_best: float | None = None
         self._t0 = self._t_end = 0.0
+        self._heartbeat: Heartbeat | None = None
+        self._next_reap = math.inf
         self._deadline = math.inf
         self._load_existing_best()
 
@@ -228,6 +232,14 @@ class Driver:
     def run(self) -> History:
         """Drive the study to its end; return the trials finished by this run."""
         self._t0 = time.time()
+        if not isinstance(self.study._storage, InMemoryStorage):  # others may share the study
+            self._heartbeat = Heartbeat(
+                self.study._storage,
+                self.config.heartbeat_interval,
+                lambda: [entry[0]._trial_id for entry in list(self._running.values())],
+            )
+            self._heartbeat.start()
+            self._reap()
         if self.config.timeout is not None:
             self._deadline = self._t0 + self.config.timeout
         self.state = "running"
@@ -305,7 +317,23 @@ class Driver:
             self._apply(item)
 
     # Trials -------------------------------------------------------------------------------
+    def _reap(self) -> None:
+        """Fail other workers' trials that lost their heartbeat; re-queue them when asked."""
+        interval = self.config.heartbeat_interval
+        self._next_reap = time.time() + interval
+        mine = [entry[0]._trial_id for entry in self._running.values()]
+        requeue = self._requeue if self.config.retry_failed_trials else None
+        reap_stale(self.study, grace_for(interval), mine, requeue)
+
+    def _requeue(self, lost: optuna.trial.FrozenTrial) -> None:
+        if ATTR_RETRY_OF in lost.user_attrs:
+            return
+        self.study.enqueue_trial(dict(lost.params), user_attrs={ATTR_RETRY_OF: lost.number})
+        self._budget += 1
+
     def _start_trial(self) -> None:
+        if self._heartbeat is not None and time.time() >= self._next_reap:
+            self._reap()
         space = self.space
         trial, params = self.backend.ask(self.study, space)
         trial.set_user_attr(ATTR_BACKEND, self.backend.name)
@@ -531,6 +559,8 @@ class Driver:
 
     def _finish(self, reason: str) -> None:
         self._t_end = time.time()
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         self.executor.shutdown()
         with self._inbox_lock:
             self._accepting = False
