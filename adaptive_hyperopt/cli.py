@@ -1,17 +1,27 @@
 """The `adaptive-hyperopt` command line.
 
     adaptive-hyperopt demo [--trials N] [--dir DIR] [--study NAME] [--seed S]
+    adaptive-hyperopt run MODULE:OBJECTIVE --space SPACE.json [options]
+    adaptive-hyperopt worker STORAGE --study NAME --objective MODULE:OBJECTIVE [--trials N]
 
-Studies started here live in a journal file under `./.adaptive_hyperopt/` (or `--dir`), so they
-survive the process: run the demo again and it continues the same study.
+Studies started here live in a journal file under `./.adaptive_hyperopt/` (or `--dir`, or
+`--storage`), so they survive the process: run the same command again and it continues.
+
+The JSON form of a search space is the tuple form with lists for tuples:
+`{"lr": ["float", 1e-5, 0.1, "log"], "kind": ["categorical", ["a", "b"]]}`.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
+import json
+import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -75,6 +85,115 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(path: str) -> Any:
+    """The object named `module:qualname`, importing from the current directory too."""
+    if ":" not in path:
+        raise ValueError(f"{path!r} is not MODULE:NAME (e.g. train:objective)")
+    module_name, qualname = path.split(":", 1)
+    sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"cannot import {module_name!r}: {exc}") from exc
+    finally:
+        sys.path.pop(0)
+    try:
+        return functools.reduce(getattr, qualname.split("."), module)
+    except AttributeError as exc:
+        raise ValueError(f"{module_name!r} has no {qualname!r}") from exc
+
+
+def _load_space(path: str) -> Any:
+    """A search space from JSON: the tuple form with lists, or SearchSpace.to_json()'s form."""
+    from .space import SearchSpace
+
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"--space {path!r}: {exc}") from exc
+    if isinstance(doc, dict) and "params" in doc:
+        return SearchSpace.from_json(json.dumps(doc))
+    if not isinstance(doc, dict):
+        raise ValueError(f"--space {path!r} must hold a JSON object of name -> definition")
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in doc.items()}
+
+
+class _Progress:
+    """One line per trial, or a bar redrawn in place on a terminal."""
+
+    def __init__(self, total: int | None, stream: Any = sys.stdout) -> None:
+        self.total, self.stream, self.done = total, stream, 0
+        self.tty = stream.isatty()
+        self.started = time.time()
+
+    def __call__(self, number: int, best: float | None, current: float | None) -> None:
+        self.done += 1
+        elapsed = time.time() - self.started
+        text = f"trial {number}: {_num(current)}  best {_num(best)}  [{elapsed:.1f} s]"
+        if self.total and self.tty:
+            width = 30
+            filled = int(width * min(self.done / self.total, 1.0))
+            bar = "#" * filled + "." * (width - filled)
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {text}\x1b[K")
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self.tty and self.total:
+            self.stream.write("\n")
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .optimizer import AdaptiveHyperparameterOptimizer
+
+    objective = _import(args.objective)
+    space = _load_space(args.space)
+    optimizer = AdaptiveHyperparameterOptimizer(
+        backend=args.backend,
+        n_trials=args.trials,
+        timeout=args.timeout,
+        n_jobs=args.jobs,
+        random_state=args.seed,
+        cache_dir=None if args.storage else args.dir,
+        storage=args.storage,
+        study_name=args.study or args.objective.split(":")[-1],
+    )
+    progress = _Progress(args.trials)
+    try:
+        best_params, best_score, _ = optimizer.optimize(
+            objective, space, direction=args.direction, callbacks=[progress]
+        )
+    finally:
+        progress.close()
+    print(f"best value: {best_score:.6g}")
+    print(f"best parameters: {json.dumps(best_params, default=repr)}")
+    print(f"study {optimizer.study.study_name!r} in {optimizer.storage_location}")  # type: ignore[union-attr]
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from .optimizer import AdaptiveHyperparameterOptimizer
+
+    objective = _import(args.objective)
+    loaded = AdaptiveHyperparameterOptimizer.load_study(args.storage, study_name=args.study)
+    assert loaded.study is not None
+    progress = _Progress(args.trials)
+    try:
+        _, best_score, history = loaded.continue_optimization(
+            additional_trials=args.trials, objective=objective, callbacks=[progress]
+        )
+    finally:
+        progress.close()
+    print(f"worker ran {len(history)} trials of {loaded.study.study_name!r}; best {best_score:.6g}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = argparse.ArgumentParser(
@@ -88,6 +207,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--study", default="demo", help="study name (default 'demo')")
     demo.add_argument("--seed", type=int, default=None, help="random seed")
     demo.set_defaults(func=_demo)
+
+    run = sub.add_parser("run", help="tune MODULE:OBJECTIVE over a JSON search space")
+    run.add_argument("objective", help="the objective, as MODULE:NAME (importable from here)")
+    run.add_argument("--space", required=True, help="the search space, a JSON file")
+    run.add_argument("--trials", type=int, default=50, help="number of trials (default 50)")
+    run.add_argument("--timeout", type=float, default=None, help="stop after this many seconds")
+    run.add_argument("--direction", choices=("minimize", "maximize"), default="maximize")
+    run.add_argument("--backend", choices=("optuna", "hyperopt", "skopt"), default="optuna")
+    run.add_argument("--jobs", type=int, default=1, help="trials at a time (default 1)")
+    run.add_argument("--storage", default=None, help="a storage URL (default: a journal in --dir)")
+    run.add_argument("--dir", default=DEFAULT_DIR, help=f"study directory (default {DEFAULT_DIR})")
+    run.add_argument("--study", default=None, help="study name (default: the objective's name)")
+    run.add_argument("--seed", type=int, default=None, help="random seed")
+    run.set_defaults(func=_run)
+
+    worker = sub.add_parser("worker", help="run trials of an existing study, beside other workers")
+    worker.add_argument("storage", help="the study's storage: a URL, a .journal file or a dir")
+    worker.add_argument("--study", required=True, help="the study's name")
+    worker.add_argument("--objective", required=True, help="the objective, as MODULE:NAME")
+    worker.add_argument("--trials", type=int, default=10, help="trials to run (default 10)")
+    worker.set_defaults(func=_worker)
     return parser
 
 
@@ -99,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args))
+    except (ValueError, ImportError) as exc:  # bad input: one line, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\ninterrupted: finished trials are kept in the study", file=sys.stderr)
         return 130

@@ -45,3 +45,45 @@ def test_bad_arguments_give_a_one_line_error(tmp_path: Path) -> None:
     assert bad.returncode == 2 and bad.stderr.strip() == "error: --trials must be at least 1"
     unknown = run_cli("frobnicate", cwd=tmp_path)
     assert unknown.returncode == 2 and "invalid choice: 'frobnicate'" in unknown.stderr
+
+
+OBJECTIVE = """
+def objective(params):
+    return -((params["x"] - 0.25) ** 2) + (0.1 if params["kind"] == "b" else 0.0)
+"""
+
+
+def test_run_tunes_a_module_objective_over_a_json_space_and_a_worker_joins(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "train.py").write_text(OBJECTIVE)
+    (tmp_path / "space.json").write_text(
+        '{"x": ["float", 0.0, 1.0], "kind": ["categorical", ["a", "b"]]}'
+    )
+    run = run_cli("run", "train:objective", "--space", "space.json", "--trials", "5",
+                  "--seed", "0", cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("trial ") == 5 and "best value: " in run.stdout
+    assert "study 'objective' in " in run.stdout
+    journal = tmp_path / ".adaptive_hyperopt" / "objective.journal"
+    worker = run_cli("worker", str(journal), "--study", "objective",
+                     "--objective", "train:objective", "--trials", "3", cwd=tmp_path)  # fmt: skip
+    assert worker.returncode == 0, worker.stderr
+    assert "worker ran 3 trials of 'objective'" in worker.stdout
+    study = optuna.load_study(
+        study_name="objective", storage=JournalStorage(JournalFileBackend(str(journal)))
+    )
+    assert len(study.trials) == 8 and all(t.state.name == "COMPLETE" for t in study.trials)
+
+
+def test_run_errors_are_one_line(tmp_path: Path) -> None:
+    (tmp_path / "space.json").write_text('{"x": ["float", 0.0, 1.0]}')
+    missing = run_cli("run", "nowhere:objective", "--space", "space.json", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("error: cannot import 'nowhere'") and "Traceback" not in (
+        missing.stderr
+    )
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    (tmp_path / "train.py").write_text(OBJECTIVE)
+    bad = run_cli("run", "train:objective", "--space", "bad.json", cwd=tmp_path)
+    assert bad.returncode == 2 and "must hold a JSON object" in bad.stderr
