@@ -34,15 +34,27 @@ __all__ = ["AdaptiveSearchCV"]
 
 Objective = Callable[[dict[str, Any]], Any]
 
-#: Optimizer settings that AdaptiveSearchCV sets itself (from its own parameters).
-_OWN_SETTINGS = {
-    "backend": "backend",
-    "n_trials": "n_trials",
-    "timeout": "timeout",
-    "random_state": "random_state",
-    "n_jobs": "n_jobs (folds run in parallel; trials run one after another)",
-    "catch_exceptions": "error_score",
-    "study_direction": "scoring (scikit-learn scores are maximized)",
+_OWN = "set it through AdaptiveSearchCV's "
+_IN_PROCESS = "candidates are scored in this process, where scikit-learn collects the results"
+#: Optimizer settings that optimizer_options may not hold, and why.
+_REFUSED = {
+    "backend": _OWN + "backend",
+    "n_trials": _OWN + "n_trials",
+    "timeout": _OWN + "timeout",
+    "random_state": _OWN + "random_state",
+    "n_jobs": _OWN + "n_jobs (folds run in parallel; trials run one after another)",
+    "catch_exceptions": "error_score decides what a failing fit does",
+    "study_direction": "scikit-learn scores are maximized",
+    **{
+        name: _IN_PROCESS
+        for name in (
+            "executor",
+            "trial_timeout",
+            "timeout_per_trial",
+            "memory_limit",
+            "max_memory_usage",
+        )
+    },
 }
 
 
@@ -129,11 +141,8 @@ class AdaptiveSearchCV(BaseSearchCV):
 
     def _make_optimizer(self) -> AdaptiveHyperparameterOptimizer:
         options = dict(self.optimizer_options or {})
-        for name in options.keys() & _OWN_SETTINGS.keys():
-            raise ValueError(
-                f"optimizer_options[{name!r}]: set it through AdaptiveSearchCV's "
-                f"{_OWN_SETTINGS[name]}"
-            )
+        for name in options.keys() & _REFUSED.keys():
+            raise ValueError(f"optimizer_options[{name!r}] is not accepted: {_REFUSED[name]}")
         # the optimizer takes an int seed; a RandomState instance gives one, as in sklearn
         seed = self.random_state
         if seed is not None and not isinstance(seed, numbers.Integral):
@@ -167,7 +176,7 @@ class AdaptiveSearchCV(BaseSearchCV):
             results = evaluate_candidates([params], more_results={"trial_number": [trial.number]})
             evaluated += 1
             key = f"mean_test_{metric}"
-            if key not in results:  # several metrics and refit=False or a callable refit
+            if key not in results:  # several metrics, refit=False or a callable: the first
                 key = next(k for k in results if k.startswith("mean_test_"))
             return float(results[key][-1])
 

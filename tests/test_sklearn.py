@@ -162,5 +162,9 @@ def test_bad_arguments_name_the_problem() -> None:
         AdaptiveSearchCV(LogisticRegression(), {"C": ("float", 1.0, 0.5)}, n_trials=2).fit(X, y)
     with pytest.raises(ValueError, match=r"optimizer_options\['n_trials'\].*n_trials"):
         AdaptiveSearchCV(LogisticRegression(), C_SPACE, optimizer_options={"n_trials": 3}).fit(X, y)
+    with pytest.raises(ValueError, match=r"optimizer_options\['executor'\].*this process"):
+        AdaptiveSearchCV(
+            LogisticRegression(), C_SPACE, optimizer_options={"executor": "processes"}
+        ).fit(X, y)
     with pytest.raises(ValueError, match="backend"):
         AdaptiveSearchCV(LogisticRegression(), C_SPACE, backend="grid").fit(X, y)
