@@ -115,7 +115,11 @@ def _space_changes(study: optuna.Study, trials: Sequence[FrozenTrial]) -> list[R
     changes = []
     for entry in log[1:]:
         version = entry.get("version")
-        first = min((n for v, n in versions if v >= version), default=None)
+        first = (
+            min((n for v, n in versions if v >= version), default=None)
+            if isinstance(version, int)
+            else None
+        )
         changes.append(
             {
                 "version": version,
@@ -371,8 +375,9 @@ def param_relationships_data(
     complete = _complete(study, index)
     trials = [t for t, _ in complete]
     if params is None:
+        # by importance; in the trials' order while there are too few trials to rate them
         ranked = importance_data(study, objective=index)["params"]
-        params = ranked[: max(n_params, 2)]
+        params = (ranked or [a["name"] for a in _axes(trials, None)])[: max(n_params, 2)]
     axes = _axes(trials, params)
     pairs = []
     for i, ax_x in enumerate(axes):

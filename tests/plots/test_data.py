@@ -194,3 +194,13 @@ def test_summary(study: optuna.Study) -> None:
     assert failure["number"] == FAILING_CALL and BAD_REASON in failure["reason"]
     assert rec["space"]["params"][0]["name"] == "x"
     assert rec["duration"] is not None and rec["duration"] >= 0
+
+
+def test_param_relationships_before_importance_can_rank() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=1, random_state=0)
+    opt.optimize(lambda p: p["x"] + p["y"], {"x": ("float", 0, 1), "y": ("float", 0, 1)})
+    assert opt.study is not None
+    [pair] = plots.param_relationships_data(opt.study)["pairs"]
+    assert (pair["x"], pair["y"]) == ("x", "y") and pair["grid"] is None
+    assert pair["values"] == [opt.study.trials[0].value]
+    assert plots.plot_param_relationships(opt.study).axes  # drawn without a surface
