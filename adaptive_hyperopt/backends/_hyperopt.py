@@ -18,7 +18,8 @@ The observations are rebuilt from the study whenever the space changes (and on t
 which is the warm start): trials whose active parameters lie inside the current space are kept,
 the others dropped. Frozen parameters are pinned, left out of the model, and not used to filter
 observations (a parameter is frozen because it matters little). A failed trial is an
-observation with status "fail" (Hyperopt's algorithms then ignore it); pruned ones are skipped.
+observation with status "fail" (Hyperopt's algorithms then ignore it); a pruned one, judged worse
+than its peers, is an observation with the worst loss seen so far.
 TPE's random start (`n_startup_jobs`) belongs to the study, not to a region: the dropped trials
 count towards it, so after a narrowing past the start Hyperopt models the in-region trials at
 once instead of sampling at random again.
@@ -60,6 +61,9 @@ _OPTIONS: dict[str, tuple[str, ...]] = {
     "rand": (),
     "anneal": tuple(inspect.signature(anneal.AnnealingAlgo.__init__).parameters)[4:],
 }
+
+
+_KNOWN = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 
 
 class HyperoptBackend(Backend):
@@ -118,30 +122,30 @@ class HyperoptBackend(Backend):
         self._domain = Domain(_never_called, expr) if expr else None
         self._trials = Trials()
         self._seen = set()
-        states = (TrialState.COMPLETE, TrialState.FAIL)
+        states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
         finished = study.get_trials(deepcopy=False, states=states)
         self._observe(finished)
         self._dropped = len(finished) - len(self._seen)
 
     def _observe(self, trials: Sequence[FrozenTrial]) -> None:
         assert self._space is not None
-        docs = []
-        for frozen in trials:
-            if frozen.number in self._seen or frozen.state not in (
-                TrialState.COMPLETE,
-                TrialState.FAIL,
-            ):
+        docs: list[dict[str, Any]] = []
+        # Completed trials first, so a pruned trial in the same batch has a worst loss to take.
+        for frozen in sorted(trials, key=lambda t: t.state != TrialState.COMPLETE):
+            if frozen.number in self._seen or frozen.state not in _KNOWN:
                 continue
             params = fitting_params(frozen, self._space)
             if params is None:
                 continue
             self._seen.add(frozen.number)
-            docs.append(self._doc(params, frozen))
+            docs.append(self._doc(params, frozen, docs))
         if docs:
             self._trials.insert_trial_docs(docs)
             self._trials.refresh()
 
-    def _doc(self, params: dict[str, Any], frozen: FrozenTrial) -> dict[str, Any]:
+    def _doc(
+        self, params: dict[str, Any], frozen: FrozenTrial, batch: Sequence[dict[str, Any]] = ()
+    ) -> dict[str, Any]:
         assert self._space is not None
         (tid,) = self._trials.new_trial_ids(1)
         idxs: dict[str, list[int]] = {}
@@ -153,15 +157,28 @@ class HyperoptBackend(Backend):
             active = name in params
             idxs[name] = [tid] if active else []
             vals[name] = [_to_hyperopt(dim, params[name])] if active else []
+        worst = None
+        if frozen.state == TrialState.PRUNED:
+            worst = self._worst(batch)
+            if worst is None and frozen.value is not None:  # its last reported value
+                worst = -frozen.value if self._maximize else frozen.value
         if frozen.state == TrialState.COMPLETE and frozen.value is not None:
             loss = -frozen.value if self._maximize else frozen.value
             result: dict[str, Any] = {"status": STATUS_OK, "loss": float(loss)}
-        else:
+        elif worst is not None:  # pruned: judged worse than its peers, so among the worst
+            result = {"status": STATUS_OK, "loss": worst}
+        else:  # failed (Hyperopt's algorithms leave these out), or pruned before any result
             result = {"status": STATUS_FAIL}
         misc = {"tid": tid, "cmd": None, "workdir": None, "idxs": idxs, "vals": vals}
         (doc,) = self._trials.new_trial_docs([tid], [None], [result], [misc])
         doc["state"] = JOB_STATE_DONE
         return doc
+
+    def _worst(self, batch: Sequence[dict[str, Any]]) -> float | None:
+        """The worst loss among the observations, including those about to be inserted."""
+        results = [*self._trials.results, *(doc["result"] for doc in batch)]
+        losses = [r["loss"] for r in results if r.get("status") == STATUS_OK and "loss" in r]
+        return max(losses) if losses else None
 
     def _propose(self, space: SearchSpace) -> dict[str, Any]:
         vals: dict[str, list[Any]] = {}

@@ -20,7 +20,8 @@ waits for it between trials, so sampling keeps interactive use responsive.
 
 Failed trials are told with the worst value observed so far (a penalty on the observed scale,
 so the surrogate's normalisation of y is not wrecked), or skipped while nothing completed.
-Without them skopt would propose the same failing point again. Pruned trials are skipped.
+Without them skopt would propose the same failing point again. Pruned trials are told the same
+way: the pruner judged them worse than their peers.
 
 The optimizer is rebuilt from the study whenever the space changes (and on the first ask, which
 is the warm start), keeping the trials whose active parameters lie inside the current space.
@@ -58,6 +59,11 @@ OPTIONS = tuple(
 )
 DEFAULTS: dict[str, Any] = {"base_estimator": "GP", "acq_optimizer": "sampling"}
 _INITIAL_POINTS = inspect.signature(skopt.Optimizer).parameters["n_initial_points"].default
+
+
+# Told with the worst loss observed so far: a failed point would otherwise be proposed again,
+# and a pruned one was judged worse than its peers by the pruner.
+_PENALIZED = (TrialState.FAIL, TrialState.PRUNED)
 
 
 class SkoptBackend(Backend):
@@ -144,7 +150,7 @@ class SkoptBackend(Backend):
     def _rebuild(self, study: optuna.Study, space: SearchSpace) -> None:
         self._space = space
         self._names = [n for n in space.order if pinned(space[n]) is None]
-        states = (TrialState.COMPLETE, TrialState.FAIL)
+        states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
         finished = study.get_trials(deepcopy=False, states=states)
         kept = sum(fitting_params(t, space) is not None for t in finished)
         self._optimizer = self._make(space, len(finished), kept)
@@ -167,8 +173,11 @@ class SkoptBackend(Backend):
                 continue
             if frozen.state == TrialState.COMPLETE and frozen.value is not None:
                 loss = -frozen.value if self._maximize else frozen.value
-            elif frozen.state == TrialState.FAIL and (self._optimizer.yi or losses):
+            elif frozen.state in _PENALIZED and (self._optimizer.yi or losses):
                 loss = max([*self._optimizer.yi, *losses])
+            elif frozen.state == TrialState.PRUNED and frozen.value is not None:
+                # nothing completed yet: its last reported value (what Optuna keeps)
+                loss = -frozen.value if self._maximize else frozen.value
             else:
                 continue
             self._seen.add(frozen.number)

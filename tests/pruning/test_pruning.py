@@ -145,7 +145,7 @@ def test_reports_are_events_and_pruning_works_across_executors(n_jobs: int) -> N
     assert opt.history is history
 
 
-@pytest.mark.parametrize("backend", ["hyperopt"])
+@pytest.mark.parametrize("backend", ["hyperopt", "skopt"])
 def test_pruning_with_the_other_backends(backend: str) -> None:
     opt = AdaptiveHyperparameterOptimizer(
         backend=backend,
@@ -158,6 +158,8 @@ def test_pruning_with_the_other_backends(backend: str) -> None:
     _, best, history = opt.optimize(auto_objective, SPACE, direction="maximize")
     states = {r.state for r in history}
     assert states <= {"COMPLETE", "PRUNED"} and "COMPLETE" in states
+    # pruned trials are observations too: no point is proposed twice
+    assert len({r.params["q"] for r in history}) == len(history)
     assert best == max(r.value for r in history if r.value is not None)
 
 
