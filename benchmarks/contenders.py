@@ -221,7 +221,11 @@ class Ours(Contender):
 
 
 class _OursWith(Contender):
-    """OURS with a backend other than Optuna's (a bridge, or the spec's ensemble)."""
+    """OURS with a backend other than Optuna's (a bridge, or the spec's ensemble).
+
+    The adaptive search space is off (`adaptation_interval=0`): these measure the backend
+    itself, so a bridge is compared with its library on the same space.
+    """
 
     group = "ours"
     package = "adaptive-hyperopt"
@@ -251,13 +255,16 @@ class OursHyperopt(_OursWith):
     name, label = "ours_hyperopt", 'OURS: hyperopt bridge (backend="hyperopt", TPE)'
     needs = ("hyperopt",)
     native = "hyperopt_tpe"
-    note = "Hyperopt's tpe.suggest at its defaults, driven ask/tell; native peer: hyperopt_tpe"
+    note = (
+        "Hyperopt's tpe.suggest at its defaults, driven ask/tell, adaptation off; native peer: "
+        "hyperopt_tpe"
+    )
 
     def optimizer(self, n_trials: int, seed: int) -> Any:
         from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 
         return AdaptiveHyperparameterOptimizer(
-            backend="hyperopt", n_trials=n_trials, random_state=seed
+            backend="hyperopt", n_trials=n_trials, random_state=seed, adaptation_interval=0
         )
 
 
@@ -268,7 +275,8 @@ class OursSkopt(_OursWith):
     native = "skopt_gp"
     note = (
         'skopt.Optimizer(base_estimator="GP", acq_optimizer="sampling", n_initial_points=10), '
-        "the settings of skopt_gp; conditionals flat-encoded with inactive parameters imputed"
+        "the settings of skopt_gp, adaptation off; conditionals flat-encoded with inactive "
+        "parameters imputed"
     )
 
     def optimizer(self, n_trials: int, seed: int) -> Any:
@@ -280,7 +288,11 @@ class OursSkopt(_OursWith):
             "n_initial_points": min(10, n_trials),  # as skopt_gp
         }
         return AdaptiveHyperparameterOptimizer(
-            backend="skopt", sampler_config=settings, n_trials=n_trials, random_state=seed
+            backend="skopt",
+            sampler_config=settings,
+            n_trials=n_trials,
+            random_state=seed,
+            adaptation_interval=0,
         )
 
 
@@ -288,7 +300,10 @@ class OursEnsemble(_OursWith):
     name, label = "ours_ensemble", "OURS: the spec's ensemble (optuna 0.4, hyperopt 0.3, skopt 0.3)"
     budget = GP_BUDGET
     needs = ("hyperopt", "skopt")
-    note = "create_ensemble with the spec's config, weighted_average, members at their defaults"
+    note = (
+        "create_ensemble with the spec's config, weighted_average, members at their defaults, "
+        "adaptation off"
+    )
 
     def optimizer(self, n_trials: int, seed: int) -> Any:
         from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
@@ -303,6 +318,7 @@ class OursEnsemble(_OursWith):
                 "combination_strategy": "weighted_average",
                 "n_trials_per_optimizer": -(-n_trials // 3),  # the run's n_trials decides
                 "random_state": seed,
+                "adaptation_interval": 0,
             }
         )
 

@@ -39,8 +39,12 @@ def loss(params: dict[str, Any]) -> float:
     ids=lambda name: name,
 )
 def test_the_next_backend_learns_from_every_finished_trial(first: str, then: str) -> None:
-    opt = AdaptiveHyperparameterOptimizer(
-        backend=first, sampler_config=FAST[first], n_trials=25, random_state=0
+    opt = AdaptiveHyperparameterOptimizer(  # no adaptation: the proposals show learning alone
+        backend=first,
+        sampler_config=FAST[first],
+        n_trials=25,
+        random_state=0,
+        adaptation_interval=0,
     )
     _, before, _ = opt.optimize(loss, SIMPLE, direction="minimize")
     best_params, best, history = opt.continue_optimization(

@@ -34,6 +34,7 @@ def test_weighted_average_allocates_by_weight_interleaved() -> None:
         "combination_strategy": "weighted_average",
         "n_trials_per_optimizer": 50,
         "random_state": 0,
+        "adaptation_interval": 0,
     }
     ensemble = AdaptiveHyperparameterOptimizer.create_ensemble(config)
     _, best, history = ensemble.optimize(simple, SIMPLE, direction="minimize")
@@ -90,6 +91,7 @@ def test_every_member_learns_from_the_trials_others_proposed(learner: dict[str, 
         "optimizers": [{**teacher, "weight": 4}, {**learner, "weight": 1}],
         "n_trials_per_optimizer": 20,
         "random_state": 1,
+        "adaptation_interval": 0,
     }
     ensemble = AdaptiveHyperparameterOptimizer.create_ensemble(config)
     _, _, history = ensemble.optimize(simple, SIMPLE, direction="minimize")
@@ -116,6 +118,7 @@ def test_adaptive_ensemble_favours_the_member_making_improvements() -> None:
         "combination_strategy": "adaptive",
         "n_trials_per_optimizer": 40,
         "random_state": 0,
+        "adaptation_interval": 0,
     }
     ensemble = AdaptiveHyperparameterOptimizer.create_ensemble(config)
     _, _, history = ensemble.optimize(simple, SIMPLE, direction="minimize")
