@@ -84,6 +84,7 @@ class AdaptiveHyperparameterOptimizer:
         study_name: str | None = None,
         executor: Any = "auto",
         early_stopping_rounds: int | None = None,
+        heartbeat_interval: float = 10.0,
         max_failures: int | None = None,
         retry_failed_trials: bool = False,
         catch_exceptions: bool = True,
@@ -226,13 +227,14 @@ class AdaptiveHyperparameterOptimizer:
         ):
             raise ValueError(f"callbacks must be a list of callables, got {callbacks!r}")
         name = config.study_name or _default_study_name(objective)
-        bus = EventBus(name)
+        # memory_efficient: the bus keeps the last 1,000 events (a late reader is told what it
+        # missed), and the history reads the trials back from the storage.
+        bus = EventBus(name, capacity=1_000) if config.memory_efficient else EventBus(name)
         cbs = Callbacks(bus)
         cbs.extend(list(callbacks or ()), "callbacks")
         for cb in self._study_callbacks:
             cbs.add(cb, "add_callback(callback)", default="study")
         backend = create_backend(config.backend, config.sampler_config, config.random_state, space)
-        _warn_unbuilt(config)
         executor = _resolve_executor(config)
         study = self._open_study(config, name, resolved, backend, objective, space)
         self.search_space = space
@@ -887,15 +889,6 @@ def _resolve_executor(config: OptimizationConfig) -> str:
     if kind == "serial" and workers > 1:
         raise ValueError(f"executor='serial' runs one trial at a time; n_jobs={config.n_jobs}")
     return kind
-
-
-def _warn_unbuilt(config: OptimizationConfig) -> None:
-    planned = {
-        "memory_efficient": (config.memory_efficient, "the persistence issue"),
-    }
-    for field, (given, feature) in planned.items():
-        if given:
-            warn_once(field, f"{field} is accepted but not honoured yet: it arrives with {feature}")
 
 
 def _ensure_log_output(level: int) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer, OptimizationConfig
@@ -163,19 +161,6 @@ def test_every_spec_argument_is_accepted() -> None:
         early_stopping_rounds=5,
         study_direction="minimize",
     )
-
-
-def test_unbuilt_features_warn_once(caplog: pytest.LogCaptureFixture) -> None:
-    from adaptive_hyperopt import _validation
-
-    _validation._warned.clear()
-    opt = AdaptiveHyperparameterOptimizer(n_trials=2, memory_efficient=True, random_state=0)
-    with caplog.at_level(logging.WARNING, logger="adaptive_hyperopt"):
-        for _ in range(2):
-            opt.optimize(lambda p: p["x"], {"x": ("float", 0, 1)})
-    messages = [r.getMessage() for r in caplog.records]
-    assert sum("memory_efficient is accepted but not honoured yet" in m for m in messages) == 1
-    assert not any("adaptive search space" in m for m in messages)  # built: no warning
 
 
 @pytest.mark.parametrize(

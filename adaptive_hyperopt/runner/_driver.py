@@ -59,7 +59,7 @@ from ._executors import (
     judge,
     judge_values,
 )
-from ._history import History
+from ._history import History, StoredHistory
 from ._lease import Heartbeat, grace_for, reap_stale
 from ._processes import ProcessExecutor
 
@@ -168,7 +168,11 @@ class Driver:
         study.pruner = build_pruner(
             config.enable_pruning, config.pruner_config, config.pruning_patience
         )
-        self.history = History()
+        self.history = (
+            StoredHistory(study, lambda stored: decode_params(self.space, stored))
+            if config.memory_efficient
+            else History()
+        )
         self.listeners: list[Listener] = []  # threads, started by the optimizer; joined at the end
         self.inline_listeners: list[InlineListener] = []  # served by this loop between trials
         self.state = "created"

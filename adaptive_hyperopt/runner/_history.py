@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, overload
 
@@ -122,3 +122,49 @@ class History(Sequence[TrialRecord]):
     def completed(self) -> list[TrialRecord]:
         """Only the COMPLETE trials."""
         return [r for r in self if r.state == "COMPLETE"]
+
+
+class StoredHistory(History):
+    """A History that keeps only trial numbers and reads the trials back from the study.
+
+    For `memory_efficient=True`: the study's storage holds the trials once, and records are
+    made when read (each read goes to the storage) instead of being kept in Python memory.
+    """
+
+    __slots__ = ("_decode", "_study")
+
+    def __init__(self, study: Any, decode: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        super().__init__()
+        self._study = study
+        self._decode = decode  # stored parameter values -> the user's objects
+
+    def add(self, event: TrialFinished) -> None:
+        """Remember which trial finished; its data stays in the storage."""
+        self._events.append(event.number)  # type: ignore[arg-type]
+
+    def _materialized(self) -> list[TrialRecord]:
+        trials = {t.number: t for t in self._study.get_trials(deepcopy=False)}
+        return [self._record(trials[n]) for n in list(self._events)]
+
+    def _record(self, trial: Any) -> TrialRecord:
+        state = trial.state.name
+        reason = trial.user_attrs.get("ah.fail_reason")
+        if state == "PRUNED" and trial.last_step is not None:
+            last = trial.intermediate_values[trial.last_step]
+            reason = f"pruned at step {trial.last_step} (value {last:.6g})"
+        complete = state == "COMPLETE"
+        several = trial.values is not None and len(trial.values) > 1
+        start, end = trial.datetime_start, trial.datetime_complete
+        return TrialRecord(
+            number=trial.number,
+            params=self._decode(trial.params),
+            value=trial.value if complete and not several else None,
+            state=state,
+            reason=reason,
+            datetime_start=start,
+            datetime_complete=end,
+            duration=(end - start).total_seconds() if start and end else 0.0,
+            backend=trial.user_attrs.get("ah.backend", ""),
+            space_version=trial.user_attrs.get("ah.space_version", 0),
+            values=tuple(trial.values) if complete and several else None,
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer, TrialRecord
 from adaptive_hyperopt.events import TrialFinished
@@ -50,3 +51,37 @@ def test_an_optimize_history_matches_the_study() -> None:
     assert [r.value for r in history] == [t.value for t in trials]
     assert all(r.datetime_start <= r.datetime_complete for r in history)  # type: ignore[operator]
     assert len(history.to_dataframe()) == 6
+
+
+def test_memory_efficient_reads_the_history_back_from_the_study() -> None:
+    space = {"x": ("float", 0.0, 1.0), "shape": ("categorical", [(1, 2), "b"])}
+
+    def objective(params: dict[str, object]) -> float:
+        x = float(params["x"])  # type: ignore[arg-type]
+        if x > 0.8:
+            raise ValueError("too big")
+        return x
+
+    kept = AdaptiveHyperparameterOptimizer(n_trials=1100, random_state=0)
+    _, _, expected = kept.optimize(objective, space)
+    lean = AdaptiveHyperparameterOptimizer(n_trials=1100, random_state=0, memory_efficient=True)
+    events: list[Any] = []
+    lean.add_listener(events.append)
+    handle = lean.start(objective, space)
+    _, best, history = handle.result(60)
+    assert type(history).__name__ == "StoredHistory" and len(history) == 1100
+    for mine, theirs in zip(history, expected, strict=True):
+        assert (mine.number, mine.params, mine.value, mine.state, mine.reason) == (
+            theirs.number,
+            theirs.params,
+            theirs.value,
+            theirs.state,
+            theirs.reason,
+        )
+    assert any(isinstance(r.params["shape"], tuple) for r in history)
+    assert best == max(r.value for r in history if r.value is not None)
+    # a listener keeping pace misses nothing; the bus itself keeps only the last 1,000 events
+    assert sum(e.kind == "trial_finished" for e in events) == 1100
+    assert all(e.kind != "gap" for e in events)
+    replay = handle.subscribe(from_seq=0).poll()
+    assert replay[0].kind == "gap" and replay[0].first_seq == 0
