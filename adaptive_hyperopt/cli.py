@@ -3,6 +3,7 @@
     adaptive-hyperopt demo [--trials N] [--dir DIR] [--study NAME] [--seed S]
     adaptive-hyperopt run MODULE:OBJECTIVE --space SPACE.json [options]
     adaptive-hyperopt worker STORAGE --study NAME --objective MODULE:OBJECTIVE [--trials N]
+    adaptive-hyperopt report STORAGE [--study NAME] [--out DIR]
 
 Studies started here live in a journal file under `./.adaptive_hyperopt/` (or `--dir`, or
 `--storage`), so they survive the process: run the same command again and it continues.
@@ -194,6 +195,18 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .optimizer import AdaptiveHyperparameterOptimizer
+    from .plots import save_plots
+
+    loaded = AdaptiveHyperparameterOptimizer.load_study(args.storage, study_name=args.study)
+    assert loaded.study is not None
+    out = Path(args.out or f"{loaded.study.study_name}-report")
+    report = save_plots(loaded.study, out)
+    print(f"report of {loaded.study.study_name!r}: {report}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = argparse.ArgumentParser(
@@ -228,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--objective", required=True, help="the objective, as MODULE:NAME")
     worker.add_argument("--trials", type=int, default=10, help="trials to run (default 10)")
     worker.set_defaults(func=_worker)
+
+    report = sub.add_parser("report", help="write a study's plots and HTML report")
+    report.add_argument("storage", help="a storage URL, a .journal file, a dir or a saved study")
+    report.add_argument("--study", default=None, help="the study's name (if there are several)")
+    report.add_argument("--out", default=None, help="output directory (default NAME-report)")
+    report.set_defaults(func=_report)
     return parser
 
 

@@ -74,6 +74,10 @@ def test_run_tunes_a_module_objective_over_a_json_space_and_a_worker_joins(
         study_name="objective", storage=JournalStorage(JournalFileBackend(str(journal)))
     )
     assert len(study.trials) == 8 and all(t.state.name == "COMPLETE" for t in study.trials)
+    report = run_cli("report", str(journal), "--out", "rep", cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    html = (tmp_path / "rep" / "report.html").read_text()
+    assert "report of 'objective'" in report.stdout and "<svg" in html and "objective" in html
 
 
 def test_run_errors_are_one_line(tmp_path: Path) -> None:
