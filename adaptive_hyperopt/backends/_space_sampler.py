@@ -85,7 +85,11 @@ class RegionView:
             for name in space.order
             if not space[name].frozen
         }
-        self._seen: dict[int, FrozenTrial | None] = {}  # finished trials, as seen from here
+        # Samplers ask for the trials several times per trial: the views of the leading run of
+        # finished trials (immutable) are made once, and kept filtered per `states` asked for.
+        self._prefix: list[FrozenTrial] = []  # views of the leading finished trials
+        self._done = 0  # how many leading trials are finished and viewed
+        self._kept: dict[frozenset[TrialState] | None, list[FrozenTrial]] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._study, name)
@@ -112,18 +116,26 @@ class RegionView:
         states: Container[TrialState] | None = None,
         use_cache: bool = False,
     ) -> list[FrozenTrial]:
-        out = []
-        for trial in self._study._get_trials(deepcopy=False, states=states, use_cache=use_cache):
-            if trial.state.is_finished():
-                if trial.number in self._seen:
-                    seen = self._seen[trial.number]
-                else:
-                    seen = self._seen[trial.number] = self._view(trial)
-            else:  # running trials change: never cached
-                seen = self._view(trial)
-            if seen is not None:
-                out.append(seen)
+        trials = self._study._get_trials(deepcopy=False, use_cache=use_cache)
+        key = None if states is None else frozenset(s for s in TrialState if s in states)
+        if key not in self._kept:  # a new filter: start it from the views made so far
+            self._kept[key] = [v for v in self._prefix if key is None or v.state in key]
+        done = self._done
+        while done < len(trials) and trials[done].state.is_finished():
+            done += 1
+        if done > self._done:
+            fresh = self._views(trials[self._done : done])
+            self._prefix.extend(fresh)
+            for k, kept in self._kept.items():
+                kept.extend(v for v in fresh if k is None or v.state in k)
+            self._done = done
+        out = list(self._kept[key])
+        # the rest: running trials (they change, never kept), and any finished after them
+        out.extend(v for v in self._views(trials[done:]) if key is None or v.state in key)
         return copy.deepcopy(out) if deepcopy else out
+
+    def _views(self, trials: list[FrozenTrial]) -> list[FrozenTrial]:
+        return [v for v in map(self._view, trials) if v is not None]
 
     def _view(self, trial: FrozenTrial) -> FrozenTrial | None:
         if not self._inside:
@@ -165,7 +177,8 @@ class RegionView:
     def _rewritten(
         self, trial: FrozenTrial, params: dict[str, Any], dists: dict[str, BaseDistribution]
     ) -> FrozenTrial:
-        seen = copy.copy(trial)
+        seen = FrozenTrial.__new__(FrozenTrial)  # a shallow copy, without copy.copy's cost
+        seen.__dict__.update(trial.__dict__)
         seen.params = params
         seen.distributions = dists
         if trial.number not in self._own:

@@ -4,6 +4,7 @@ user's limits, the whole-space share, switching samplers, and never breaking a s
 from __future__ import annotations
 
 import importlib.util
+import threading
 from typing import Any
 
 import pytest
@@ -80,9 +81,17 @@ def test_a_share_of_trials_keeps_sampling_the_whole_space() -> None:
 
 
 def test_adaptation_works_inside_the_users_range() -> None:
+    gate = threading.Event()
+
+    def gated(p: dict[str, Any]) -> float:
+        gate.wait(10)  # the first trial holds the study until the range is set
+        return bowl(p)
+
     opt = AdaptiveHyperparameterOptimizer(n_trials=70, random_state=1, adaptation_interval=10)
-    handle = opt.start(bowl, SPACE, direction="minimize")
-    assert handle.pause().wait(5).accepted
+    handle = opt.start(gated, SPACE, direction="minimize")
+    paused = handle.pause()  # applied when the first trial ends
+    gate.set()
+    assert paused.wait(5).accepted
     assert handle.set_range("x", 2.0, 4.0).wait(5).accepted  # excludes the optimum x=1
     handle.resume()
     handle.result(60)
