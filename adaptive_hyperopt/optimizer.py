@@ -580,7 +580,7 @@ class AdaptiveHyperparameterOptimizer:
         if driver is not None and driver.state in ("running", "paused"):
             command = Command("adapt_now")
             driver.send(command)
-            if self.__dict__.get("_adaptation_thread") == threading.get_ident():
+            if self._on_driver_thread(driver):  # waiting here would block the study itself
                 return command.future
             return command.future.wait()
         scheduler = self.__dict__.get("_adaptation_scheduler") or self._scheduler(study)
@@ -608,10 +608,19 @@ class AdaptiveHyperparameterOptimizer:
         """Give the driver's scheduler this optimizer's adaptation settings and strategy."""
         self.__dict__["_adaptation_driver"] = driver
         self.__dict__["_adaptation_scheduler"] = driver.scheduler
+        self.__dict__["_adaptation_caller"] = threading.get_ident()  # optimize() runs it here
         settings = self.__dict__.get("_adaptation")
         if settings is not None:
             driver.scheduler.configure(settings)
         self._install_custom(driver.scheduler)
+
+    def _on_driver_thread(self, driver: Driver) -> bool:
+        """Whether this thread runs `driver`: start()'s thread, or optimize()'s caller."""
+        handle_thread = f"adaptive-hyperopt-driver-{driver.bus.study}"
+        if threading.current_thread().name == handle_thread:
+            return True
+        started = any(t.name == handle_thread and t.is_alive() for t in threading.enumerate())
+        return not started and self.__dict__.get("_adaptation_caller") == threading.get_ident()
 
     def _install_custom(self, scheduler: Any) -> None:
         strategy = self.__dict__.get("_custom_strategy")
@@ -620,7 +629,6 @@ class AdaptiveHyperparameterOptimizer:
 
         def call(space: SearchSpace, study: optuna.Study, trigger: str) -> Any:
             self.__dict__["_adapting"] = space
-            self.__dict__["_adaptation_thread"] = threading.get_ident()
             try:
                 return strategy(self, _completed_history(study, space))
             finally:

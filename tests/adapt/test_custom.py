@@ -172,3 +172,19 @@ def test_adaptation_interval_zero_turns_interval_checkpoints_off() -> None:
     opt, events = run(None, n=60, adaptation_interval=0)
     assert not [e for e in events if e.kind in ("adaptation", "space_changed")]
     assert opt.search_space is not None and opt.search_space.version == 0
+
+
+def test_force_adaptation_from_a_callback_is_queued_not_waited_for() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=40, random_state=0, adaptation_interval=0)
+    futures: list[Any] = []
+
+    def callback(study: Any, trial: Any) -> None:
+        if trial.number == 24:
+            futures.append(opt.force_adaptation())  # on the study's own thread
+
+    opt.add_callback(callback)
+    events: list[Event] = []
+    opt.add_listener(events.append)
+    opt.optimize(objective, SPACE, direction="minimize")
+    assert futures and futures[0].done() and futures[0].result().accepted
+    assert [e.trigger for e in events if e.kind == "adaptation"] == ["user"]  # type: ignore[attr-defined]
