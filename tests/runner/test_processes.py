@@ -21,8 +21,15 @@ def scripted(plan: list[str], pid_dir: Path):  # type: ignore[no-untyped-def]
     """An objective (a closure, as in a notebook) doing plan[i] in the trial i-th to start."""
 
     def objective(params: dict[str, Any]) -> float:
-        index = len(list(pid_dir.iterdir()))
-        (pid_dir / f"{index}-{os.getpid()}").touch()
+        index = 0
+        while True:  # claim the next index atomically: the first free "<index>-..." slot
+            try:
+                fd = os.open(pid_dir / f"{index}", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                break
+            except FileExistsError:
+                index += 1
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
         action = plan[index % len(plan)]
         if action == "sleep":
             time.sleep(3600)
@@ -47,9 +54,8 @@ def test_each_kind_of_runaway_trial_fails_with_its_reason_and_leaves_nothing(
     )
     _, best, history = opt.optimize(scripted(plan, tmp_path), SPACE, direction="maximize")
     by_action = dict(zip(plan, [None] * len(plan), strict=False))
-    order = sorted(tmp_path.iterdir(), key=lambda p: int(p.name.split("-")[0]))
-    for path in order:
-        index, pid = (int(x) for x in path.name.split("-"))
+    for path in sorted(tmp_path.iterdir(), key=lambda p: int(p.name)):
+        index, pid = int(path.name), int(path.read_text())
         record = next(r for r in history if r.number == index)
         by_action[plan[index]] = record
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
