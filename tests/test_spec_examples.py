@@ -185,6 +185,7 @@ def test_fault_tolerant_optimization_example() -> None:
         timeout_per_trial=300,
         catch_exceptions=True,
     )
+
     def robust_objective(params: dict[str, Any]) -> float:
         # timeout_per_trial runs each trial in its own process: the flakiness depends on the
         # parameters, not on state shared between trials
