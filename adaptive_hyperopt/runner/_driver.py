@@ -736,7 +736,8 @@ class Driver:
                 "source": source,
                 "reason": reason,
                 "time": time.time(),
-                "trial": self._started,
+                # the number of the first trial sampled from this version
+                "trial": len(self.study.get_trials(deepcopy=False)),
             }
         )
         self.study.set_user_attr(STUDY_ATTR_SPACE_LOG, log)

@@ -102,6 +102,10 @@ class History(Sequence[TrialRecord]):
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like a list
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The records, not the lock or the study: a pickled history is a plain History.
+        return (History, (list(self),))
+
     def __repr__(self) -> str:
         return f"History({list(self)!r})"
 

@@ -85,3 +85,13 @@ def test_memory_efficient_reads_the_history_back_from_the_study() -> None:
     assert all(e.kind != "gap" for e in events)
     replay = handle.subscribe(from_seq=0).poll()
     assert replay[0].kind == "gap" and replay[0].first_seq == 0
+
+
+def test_a_history_pickles_as_its_records() -> None:
+    import pickle
+
+    history = History()
+    history.add(finished(0))
+    history.add(finished(1, None, "FAIL"))
+    copy = pickle.loads(pickle.dumps(history))
+    assert type(copy) is History and copy == history and copy[1].state == "FAIL"
