@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import optuna
 from optuna.distributions import CategoricalDistribution
@@ -37,6 +37,9 @@ from .space import SearchSpace
 from .space._dimensions import Categorical
 from .storage import journal_path, open_storage
 from .storage._file import dump_study, load_study_file
+
+if TYPE_CHECKING:  # the plots import matplotlib only when they draw
+    from matplotlib.figure import Figure
 
 logger = logging.getLogger("adaptive_hyperopt")
 
@@ -658,25 +661,52 @@ class AdaptiveHyperparameterOptimizer:
             return space, None
         return space, ctx
 
-    def plot_optimization_history(self) -> NoReturn:
-        """Plot values and best-so-far per trial."""
-        _unbuilt("plot_optimization_history()", "the plots issue")
+    def plot_optimization_history(self, objective: int | None = None) -> Figure:
+        """The last study's values and best-so-far per trial, space changes marked.
 
-    def plot_param_importance(self) -> NoReturn:
-        """Plot parameter importances."""
-        _unbuilt("plot_param_importance()", "the plots issue")
+        Returns a matplotlib Figure (shown when it ends a notebook cell; `fig.savefig(...)`).
+        `objective` picks one objective of a multi-objective study. See adaptive_hyperopt.plots.
+        """
+        from .plots import _require_study, plot_optimization_history
 
-    def plot_parallel_coordinate(self) -> NoReturn:
-        """Plot a parallel-coordinate view of the trials."""
-        _unbuilt("plot_parallel_coordinate()", "the plots issue")
+        return plot_optimization_history(_require_study(self.study), objective)
 
-    def plot_param_relationships(self) -> NoReturn:
-        """Plot pairwise relationships of the most important parameters."""
-        _unbuilt("plot_param_relationships()", "the plots issue")
+    def plot_param_importance(
+        self, evaluator: str = "ped_anova", objective: int | None = None
+    ) -> Figure:
+        """The last study's parameter importances (PED-ANOVA, or `evaluator="fanova"`): a Figure."""
+        from .plots import _require_study, plot_param_importance
 
-    def save_plots(self, directory: str | os.PathLike[str]) -> NoReturn:
-        """Write every plot and an HTML report to `directory`."""
-        _unbuilt("save_plots()", "the plots issue")
+        return plot_param_importance(_require_study(self.study), evaluator, objective)
+
+    def plot_parallel_coordinate(
+        self, params: Sequence[str] | None = None, objective: int | None = None
+    ) -> Figure:
+        """The last study's completed trials as lines through value and parameters: a Figure."""
+        from .plots import _require_study, plot_parallel_coordinate
+
+        return plot_parallel_coordinate(_require_study(self.study), params, objective)
+
+    def plot_param_relationships(
+        self,
+        params: Sequence[str] | None = None,
+        n_params: int = 3,
+        objective: int | None = None,
+    ) -> Figure:
+        """Pairwise objective surfaces of the last study's most important parameters: a Figure."""
+        from .plots import _require_study, plot_param_relationships
+
+        return plot_param_relationships(_require_study(self.study), params, n_params, objective)
+
+    def save_plots(self, directory: str | os.PathLike[str]) -> Path:
+        """Write every plot of the last study (PNG and SVG) and `report.html` to `directory`.
+
+        Returns the report's path: one self-contained HTML file (summary, best trial, plots,
+        adaptation log) that opens in a browser with no server.
+        """
+        from .plots import _require_study, save_plots
+
+        return save_plots(_require_study(self.study), directory)
 
     def dashboard(self) -> NoReturn:
         """The live Jupyter dashboard."""
@@ -961,6 +991,9 @@ def _continue(
     runner = AdaptiveHyperparameterOptimizer(**settings)
     runner._study_callbacks = list(opt._study_callbacks)
     runner._listeners = list(opt._listeners)
+    for adaptation in ("_custom_strategy", "_adaptation"):  # set_adaptation_strategy, configure_
+        if adaptation in opt.__dict__:
+            runner.__dict__[adaptation] = opt.__dict__[adaptation]
     direction = study.direction.name.lower()
     try:
         result = runner.optimize(fn, space, direction, callbacks, timeout=timeout)

@@ -166,11 +166,6 @@ def test_every_spec_argument_is_accepted() -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda o: o.plot_optimization_history(),
-        lambda o: o.plot_param_importance(),
-        lambda o: o.plot_parallel_coordinate(),
-        lambda o: o.plot_param_relationships(),
-        lambda o: o.save_plots("plots/"),
         lambda o: o.dashboard(),
     ],
 )
