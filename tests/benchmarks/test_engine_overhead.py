@@ -23,6 +23,7 @@ def test_overhead_harness_writes_merges_and_renders(tmp_path: Path) -> None:
         "raw ask/tell",
         "ours",
         "ours + 1 subscriber",
+        "ours, default adaptation",
         "study.optimize",
     }
     assert record["ratio_median"]["raw ask/tell"] == 1.0 and len(record["seconds"]["ours"]) == 2
