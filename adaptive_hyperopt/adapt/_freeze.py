@@ -20,8 +20,9 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from typing import Any
+from typing import Any, cast
 
+import optuna
 from optuna.importance import PedAnovaImportanceEvaluator
 from optuna.trial import FrozenTrial
 
@@ -89,7 +90,8 @@ class Freeze(Strategy):
 
     def _shares(self, ctx: Context, names: list[str]) -> dict[str, float]:
         """Each parameter's share of the PED-ANOVA importance (empty when it cannot say)."""
-        view = RegionView(ctx.study, ctx.space.base, inside=True)
+        recent = cast(optuna.Study, _Recent(ctx.study, WINDOW))  # reads only _get_trials
+        view = RegionView(recent, ctx.space.base, inside=True)
         trials = view.get_trials(deepcopy=False)
         present = [n for n in names if any(n in t.params for t in trials)]
         if len(present) < 2:
@@ -105,6 +107,26 @@ class Freeze(Strategy):
         if total <= 0:
             return {}
         return {n: raw[n] / total for n in present if math.isfinite(raw.get(n, math.nan))}
+
+
+# PED-ANOVA over the most recent trials only: a checkpoint then costs the same at trial 5,000 as
+# at trial 500 (over every trial, the default configuration spent 20x a raw Optuna loop's time
+# on a 5,000-trial no-op study), and recent trials describe the space as it is now.
+WINDOW = 500
+
+
+class _Recent:
+    """The study, as far as a RegionView reads it, cut to its last `size` trials."""
+
+    def __init__(self, study: Any, size: int) -> None:
+        self._study, self._size = study, size
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._study, name)
+
+    def _get_trials(self, deepcopy: bool = False, use_cache: bool = False) -> list[FrozenTrial]:
+        trials = self._study._get_trials(deepcopy=deepcopy, use_cache=use_cache)
+        return trials[-self._size :]
 
 
 def _best_value(ctx: Context, ranked: list[FrozenTrial], name: str, dim: Dimension) -> Any:
