@@ -61,6 +61,10 @@ class OptunaBackend(Backend):
         self._inner = build_sampler(self._config, seed, space)
         self._regions: list[tuple[dict[str, Any], SpaceSampler]] = []
         self._changed = False  # whether any space other than the declared one was seen
+        # Spaces are immutable: what is known of the last one asked about is kept (per trial,
+        # recomputing it cost a few percent of a no-op trial).
+        self._known: SearchSpace | None = None  # the last space seen to be the declared one
+        self._base_of: tuple[SearchSpace, SearchSpace] | None = None  # (space, its base)
         self._built = 0  # samplers built so far, for derived seeds
         self._coin = np.random.RandomState(seed)
         self._current: optuna.samplers.BaseSampler | None = None  # what the study samples with
@@ -98,7 +102,9 @@ class OptunaBackend(Backend):
         """
         target = space
         if self.full_space_share > 0:
-            base = space.base
+            if self._base_of is None or self._base_of[0] is not space:
+                self._base_of = (space, space.base)
+            base = self._base_of[1]
             if base is not space and self._coin.random_sample() < self.full_space_share:
                 target = base
         sampler = self._sampler_for(study, target)
@@ -120,8 +126,11 @@ class OptunaBackend(Backend):
 
     def _sampler_for(self, study: optuna.Study, space: SearchSpace) -> optuna.samplers.BaseSampler:
         if not self._changed:
-            if is_declared(space):
+            if space is self._known:
                 return self._inner  # the fast path: nothing to restrict, one history
+            if is_declared(space):
+                self._known = space
+                return self._inner
             self._changed = True
         dims = dict(space)
         for i, (seen, sampler) in enumerate(self._regions):

@@ -200,6 +200,7 @@ class Driver:
         self._reference_best: float | None = None
         self._t0 = self._t_end = 0.0
         self._heartbeat: Heartbeat | None = None
+        self._froze = False
         self._next_reap = math.inf
         self._deadline = math.inf
         self._load_existing_best()
@@ -236,6 +237,14 @@ class Driver:
     def run(self) -> History:
         """Drive the study to its end; return the trials finished by this run."""
         self._t0 = time.time()
+        # What exists before the study (imported modules, the user's data) is frozen out of the
+        # garbage collector's full passes for the study's duration: such a pass over that heap
+        # cost a 5,000-trial no-op study ~10% of its time. Acyclic garbage is still freed at
+        # once; a cycle among those old objects waits until the study ends. A freeze someone
+        # else made is left alone.
+        self._froze = gc.get_freeze_count() == 0
+        if self._froze:
+            gc.freeze()
         if not isinstance(self.study._storage, InMemoryStorage):  # others may share the study
             self._heartbeat = Heartbeat(
                 self.study._storage,
@@ -563,6 +572,8 @@ class Driver:
 
     def _finish(self, reason: str) -> None:
         self._t_end = time.time()
+        if self._froze:
+            gc.unfreeze()
         if self._heartbeat is not None:
             self._heartbeat.stop()
         self.executor.shutdown()
