@@ -11,6 +11,8 @@ from pathlib import Path
 from benchmarks.bridge_overhead import render_file as render_bridge_overhead
 from benchmarks.contenders import Contender, all_contenders
 from benchmarks.engine_overhead import render_file
+from benchmarks.parallel import render_file as render_parallel
+from benchmarks.pruning import render_file as render_pruning
 from benchmarks.machine import describe_machine, load_average, now_iso
 from benchmarks.problems import Problem, all_problems
 from benchmarks.report import render_report
@@ -218,7 +220,8 @@ def _cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         status_note=args.note,
         render_command="python -m benchmarks " + shlex.join(_elide_note(argv)),
     )
-    for section in (render_file(), render_bridge_overhead()):
+    sections = (render_file(), render_bridge_overhead(), render_pruning(), render_parallel())
+    for section in sections:
         if section:
             text += "\n" + section
     if args.output:
