@@ -11,10 +11,10 @@ from pathlib import Path
 from benchmarks.bridge_overhead import render_file as render_bridge_overhead
 from benchmarks.contenders import Contender, all_contenders
 from benchmarks.engine_overhead import render_file
-from benchmarks.parallel import render_file as render_parallel
-from benchmarks.pruning import render_file as render_pruning
 from benchmarks.machine import describe_machine, load_average, now_iso
+from benchmarks.parallel import render_file as render_parallel
 from benchmarks.problems import Problem, all_problems
+from benchmarks.pruning import render_file as render_pruning
 from benchmarks.report import render_report
 from benchmarks.results import Record, ResultStore, load_records
 from benchmarks.runner import budget_for, run_matrix
