@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     logging.getLogger("adaptive_hyperopt").setLevel(logging.ERROR)
+    study_time(2, 4, 0)  # warm up: the forkserver starts once, not inside the first measurement
     load_before = load_average()
     one, two = [], []
     for seed in range(args.repeats):
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
 def render(doc: dict[str, Any]) -> str:
     """The Markdown section of docs/benchmarks.md."""
     s = doc["storages"]
-    return "\\n".join(
+    return "\n".join(
         [
             "## Parallel trials and storages",
             "",
