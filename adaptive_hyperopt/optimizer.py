@@ -292,12 +292,7 @@ class AdaptiveHyperparameterOptimizer:
     def _finalize(self, driver: Driver, history: History) -> Result:
         self.history = history
         if driver.best_value is None or driver.best_params is None:
-            reasons = [r.reason or "" for r in history if r.state == "FAIL"][-5:]
-            raise NoCompletedTrialsError(
-                f"study {driver.bus.study!r} ended with no completed trial"
-                + (": " + "; ".join(reasons) if reasons else ""),
-                reasons,
-            )
+            raise _no_completed_trial(driver)
         self.best_params = dict(driver.best_params)
         self.best_score = driver.best_value
         return dict(driver.best_params), driver.best_value, history
@@ -354,12 +349,7 @@ class AdaptiveHyperparameterOptimizer:
                 listener.join(timeout=10.0)
         self.history = driver.history
         if driver.n_complete == 0 and not driver.study.best_trials:
-            reasons = [r.reason or "" for r in driver.history if r.state == "FAIL"][-5:]
-            raise NoCompletedTrialsError(
-                f"study {driver.bus.study!r} ended with no completed trial"
-                + (": " + "; ".join(reasons) if reasons else ""),
-                reasons,
-            )
+            raise _no_completed_trial(driver)
         self.pareto_front = pareto_front(driver.study, driver.space, reference_point)
         return self.pareto_front
 
@@ -762,6 +752,16 @@ def _record_forced(study: optuna.Study, space: SearchSpace, reason: str) -> None
 
 def _unbuilt(what: str, issue: str) -> NoReturn:
     raise NotImplementedError(f"{what} is not built yet: it arrives with {issue}")
+
+
+def _no_completed_trial(driver: Driver) -> NoCompletedTrialsError:
+    """The error for a study that ended without a COMPLETE trial, with the last reasons."""
+    reasons = [r.reason or "" for r in driver.history if r.state == "FAIL"][-5:]
+    return NoCompletedTrialsError(
+        f"study {driver.bus.study!r} ended with no completed trial"
+        + (": " + "; ".join(reasons) if reasons else ""),
+        reasons,
+    )
 
 
 def _check_directions(directions: Any) -> list[str]:
