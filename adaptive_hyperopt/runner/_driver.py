@@ -183,14 +183,7 @@ class Driver:
         self._budget = math.inf if config.n_trials is None else config.n_trials
         self._serial = isinstance(self.executor, SerialExecutor)
         # Whether anything must run after a COMPLETE trial; a no-op study skips _after_trial.
-        self._after_needed = bool(
-            callbacks
-            or backend.learns
-            or config.enable_monitoring
-            or config.early_stopping_rounds is not None
-            or self.scheduler.has_strategies
-            or config.enable_gc
-        )
+        self._after_needed = self._needs_after()
         self.n_complete = self.n_failed = self.n_pruned = 0
         self._recent_failures: deque[str] = deque(maxlen=5)
         self.best_value: float | None = None
@@ -486,7 +479,9 @@ class Driver:
             self.best_value,
             self.best_number,
             version,
-            self.backend.name,
+            # the proposer recorded when the trial started (an ensemble member, or the backend
+            # before a switch), not whichever backend is current now
+            frozen.user_attrs.get(ATTR_BACKEND, self.backend.name),
             value if several else None,
         )
         self.history.add(event)  # the history is a view of these events
@@ -610,7 +605,7 @@ class Driver:
             return
         try:
             handler(self, command)
-        except (ValueError, TypeError, ArithmeticError) as exc:
+        except (ValueError, TypeError, ArithmeticError, ImportError) as exc:
             command.answer(False, str(exc))
         except Exception as exc:  # never let a command kill the study
             logger.exception("command %s failed", command.kind)
@@ -682,6 +677,39 @@ class Driver:
             what = f"{name!r} restored to its declared domain"
         self._change_space(new, command.source, what, {name: change})
         command.answer(True, what, new.version)
+
+    def _needs_after(self) -> bool:
+        """Whether anything must run after a COMPLETE trial (a no-op study skips it)."""
+        cfg = self.config
+        return bool(
+            self.callbacks
+            or self.backend.learns
+            or cfg.enable_monitoring
+            or cfg.early_stopping_rounds is not None
+            or self.scheduler.has_strategies
+            or cfg.enable_gc
+        )
+
+    def _cmd_switch_backend(self, command: Command) -> None:
+        from ..backends import create_backend  # the bridges import their libraries lazily
+
+        name = command.args.get("backend")
+        if not isinstance(name, str):
+            raise ValueError(f"backend must be a backend's name, got {name!r}")
+        new = create_backend(
+            name, command.args.get("sampler_config"), self.config.random_state, self.space
+        )
+        old, self.backend = self.backend, new
+        self.study.sampler = new.sampler
+        self.scheduler.backend = new
+        self._after_needed = self._needs_after()  # a bridge learns by being told trials
+        what = f"{new.describe()} proposes from the next trial (was {old.describe()})"
+        self.bus.publish(
+            StrategyChanged(
+                self.bus.study, time.time(), old=old.describe(), new=new.describe(), reason=what
+            )
+        )
+        command.answer(True, what, self.space.version)
 
     def _cmd_adapt_now(self, command: Command) -> None:
         outcome = self._adapt("user")
@@ -844,4 +872,5 @@ _HANDLERS: dict[str, Callable[[Driver, Command], None]] = {
     "unfreeze": Driver._cmd_edit,
     "restore": Driver._cmd_edit,
     "adapt_now": Driver._cmd_adapt_now,
+    "switch_backend": Driver._cmd_switch_backend,
 }

@@ -112,6 +112,13 @@ class StudyHandle:
         """Return a parameter to the domain it was declared with."""
         return self._send("restore", name=name)
 
+    def switch_backend(
+        self, backend: str, sampler_config: dict[str, Any] | None = None
+    ) -> CommandFuture:
+        """Let `backend` ("optuna", "hyperopt", "skopt", "ensemble") propose from the next trial;
+        it learns from every trial the study has finished."""
+        return self._send("switch_backend", backend=backend, sampler_config=sampler_config)
+
     def adapt_now(self) -> CommandFuture:
         """Run an adaptation checkpoint now; an `adaptation` event reports its outcome."""
         return self._send("adapt_now")

@@ -224,3 +224,21 @@ def test_elapsed_stops_growing_once_the_study_ends() -> None:
     first = handle.status.elapsed
     time.sleep(0.05)
     assert handle.status.elapsed == first
+
+
+def test_switch_backend_mid_study_and_every_trial_names_its_proposer() -> None:
+    handle = start(n_trials=40, delay=0.005, adaptation_interval=0)
+    events = handle.events
+    wait_for(lambda: handle.status.n_complete >= 5)
+    bad = handle.switch_backend("nevergrad").wait(5)
+    assert not bad.accepted and "backend must be one of" in bad.message
+    reply = handle.switch_backend("hyperopt", {"algo": "rand"}).wait(5)
+    assert reply.accepted and "proposes from the next trial" in reply.message
+    _, _, history = handle.result(30)
+    names = [t.user_attrs["ah.backend"] for t in handle.study.trials]
+    assert names[0] == "optuna" and names[-1] == "hyperopt"
+    switch = names.index("hyperopt")
+    assert set(names[:switch]) == {"optuna"} and set(names[switch:]) == {"hyperopt"}
+    assert [r.backend for r in history] == names
+    changed = [e for e in events if e.kind == "strategy_changed"]
+    assert len(changed) == 1 and "hyperopt" in changed[0].new  # type: ignore[attr-defined]
