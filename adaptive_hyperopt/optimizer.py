@@ -115,6 +115,7 @@ class AdaptiveHyperparameterOptimizer:
         self.best_params: dict[str, Any] | None = None
         self.best_score: float | None = None
         self.pareto_front: ParetoFront | None = None
+        self._objective: Callable[..., Any] | None = None  # what ran self.study last
         self.storage_location: str | None = None
         if self.config.enable_monitoring:
             _ensure_log_output(self.config.log_level_number)
@@ -241,6 +242,7 @@ class AdaptiveHyperparameterOptimizer:
         executor = _resolve_executor(config)
         study = self._open_study(config, name, resolved, backend, objective, space)
         self.search_space = space
+        self._objective = objective
         driver = Driver(study, space, backend, objective, config, bus, cbs, executor)
         self._attach_adaptation(driver)
         self.history = driver.history  # filled as trials finish, kept if the run is interrupted
@@ -977,7 +979,12 @@ def _continue(
             f"study {study.study_name!r} records no search space that can be restored: "
             "pass continue_optimization(search_space=...)"
         )
-    fn = objective if objective is not None else _recorded_objective(study)
+    if objective is not None:
+        fn = objective
+    elif opt.study is study and opt._objective is not None:  # this optimizer ran it: a lambda too
+        fn = opt._objective
+    else:
+        fn = _recorded_objective(study)
     settings = opt.config.to_dict()
     settings.update(
         backend=name,
@@ -1002,6 +1009,7 @@ def _continue(
         opt.search_space = runner.search_space or space
         opt.history = runner.history
     opt.best_params, opt.best_score = runner.best_params, runner.best_score
+    opt._objective = fn
     return result
 
 

@@ -103,12 +103,17 @@ def test_the_optimizers_own_backend_by_default() -> None:
     assert [r.backend for r in history] == ["hyperopt"] * 2
 
 
-def test_a_lambda_objective_must_be_passed_again() -> None:
-    opt = AdaptiveHyperparameterOptimizer(n_trials=3)
+def test_a_lambda_continues_in_its_optimizer_and_must_be_passed_to_another(
+    tmp_path: Any,
+) -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=3, cache_dir=tmp_path, study_name="lam")
     opt.optimize(lambda p: p["x"], SIMPLE, direction="minimize")
+    _, _, history = opt.continue_optimization(2)  # the optimizer still holds its objective
+    assert len(history) == 2
+    other = AdaptiveHyperparameterOptimizer.load_study(tmp_path)
     with pytest.raises(ValueError, match=r"<lambda>.*pass continue_optimization\(objective="):
-        opt.continue_optimization(2)
-    _, _, history = opt.continue_optimization(2, objective=lambda p: p["x"])
+        other.continue_optimization(2)
+    _, _, history = other.continue_optimization(2, objective=lambda p: p["x"])
     assert len(history) == 2
 
 
