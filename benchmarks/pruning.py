@@ -6,7 +6,7 @@ pruning (`enable_pruning=True`: Optuna's MedianPruner, pruning from the sixth tr
 validation score of each (verdict with the suite's "not worse", margin 0.002) and the total
 number of epochs trained (the saving is 1 - epochs_pruned / epochs_unpruned).
 
-    python -m benchmarks.pruning --seeds 10 --trials 30 --out benchmarks/results/pruning.json
+    python -m benchmarks.pruning --seeds 20 --trials 30
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the requested tasks and merge them into the results file."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.pruning")
     parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
