@@ -46,7 +46,7 @@ from ..events import (
 )
 from ..pruning import build_pruner
 from ..space import SearchSpace
-from ..space._dimensions import Categorical, encode_choice
+from ..space._dimensions import Categorical
 from ._callbacks import Callbacks, positional_arity
 from ._commands import Command
 from ._executors import (
@@ -59,7 +59,7 @@ from ._executors import (
     judge,
     judge_values,
 )
-from ._history import History, StoredHistory
+from ._history import History, StoredHistory, pruned_reason
 from ._lease import Heartbeat, grace_for, reap_stale
 from ._processes import ProcessExecutor
 
@@ -331,11 +331,14 @@ class Driver:
         requeue = self._requeue if self.config.retry_failed_trials else None
         reap_stale(self.study, grace_for(interval), mine, requeue)
 
-    def _requeue(self, lost: optuna.trial.FrozenTrial) -> None:
-        if ATTR_RETRY_OF in lost.user_attrs:
-            return
-        self.study.enqueue_trial(dict(lost.params), user_attrs={ATTR_RETRY_OF: lost.number})
+    def _requeue(self, failed: optuna.trial.FrozenTrial) -> None:
+        """Run a failed trial's parameters once more, outside the budget (retry_failed_trials)."""
+        if ATTR_RETRY_OF in failed.user_attrs:
+            return  # a retry that failed the same way is not retried again
+        # the stored values, as Optuna holds them: what enqueue_trial takes
+        self.study.enqueue_trial(dict(failed.params), user_attrs={ATTR_RETRY_OF: failed.number})
         self._budget += 1
+        logger.info("trial %d will be retried with the same parameters", failed.number)
 
     def _start_trial(self) -> None:
         if self._heartbeat is not None and time.time() >= self._next_reap:
@@ -407,7 +410,7 @@ class Driver:
             self.n_failed += 1
             self._recent_failures.append(f"trial {number}: {reason}")
             if self.config.retry_failed_trials and reason.startswith(RETRYABLE):
-                self._retry(frozen, params)
+                self._requeue(frozen)
             if not self.config.catch_exceptions and outcome.error is not None:
                 self._record(frozen, params, None, state, reason, outcome, version)
                 self._stop_reason = "exception"
@@ -430,27 +433,11 @@ class Driver:
         # Optuna keeps the last reported value as a pruned trial's value, which is what its
         # samplers learn from; our record keeps value=None, like any trial that did not complete.
         frozen = self.study.tell(trial, state=TrialState.PRUNED)
-        last = frozen.last_step
-        reason = (
-            "pruned"
-            if last is None
-            else f"pruned at step {last} (value {frozen.intermediate_values[last]:.6g})"
-        )
+        reason = pruned_reason(frozen)
         del self._running[outcome.number]
         self.n_pruned += 1
         self._record(frozen, params, None, "PRUNED", reason, outcome, version)
         self._after_trial(frozen, outcome.number, None, "PRUNED")
-
-    def _retry(self, frozen: optuna.trial.FrozenTrial, params: dict[str, Any]) -> None:
-        """Run the same parameters once more, outside the budget (retry_failed_trials)."""
-        if ATTR_RETRY_OF in frozen.user_attrs:
-            return  # a retry that failed the same way is not retried again
-        self.study.enqueue_trial(
-            {name: encode_choice(value) for name, value in params.items()},
-            user_attrs={ATTR_RETRY_OF: frozen.number},
-        )
-        self._budget += 1
-        logger.info("trial %d will be retried with the same parameters", frozen.number)
 
     def _tell_fail(self, trial: optuna.Trial, reason: str) -> optuna.trial.FrozenTrial:
         trial.set_user_attr(ATTR_FAIL_REASON, reason)

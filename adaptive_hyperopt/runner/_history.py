@@ -152,10 +152,9 @@ class StoredHistory(History):
 
     def _record(self, trial: Any) -> TrialRecord:
         state = trial.state.name
-        reason = trial.user_attrs.get("ah.fail_reason")
-        if state == "PRUNED" and trial.last_step is not None:
-            last = trial.intermediate_values[trial.last_step]
-            reason = f"pruned at step {trial.last_step} (value {last:.6g})"
+        reason = (
+            pruned_reason(trial) if state == "PRUNED" else trial.user_attrs.get("ah.fail_reason")
+        )
         complete = state == "COMPLETE"
         several = trial.values is not None and len(trial.values) > 1
         start, end = trial.datetime_start, trial.datetime_complete
@@ -172,3 +171,11 @@ class StoredHistory(History):
             space_version=trial.user_attrs.get("ah.space_version", 0),
             values=tuple(trial.values) if complete and several else None,
         )
+
+
+def pruned_reason(trial: Any) -> str:
+    """Why a PRUNED trial stopped: its last step and the value it reported there."""
+    last = trial.last_step
+    if last is None:
+        return "pruned"
+    return f"pruned at step {last} (value {trial.intermediate_values[last]:.6g})"
