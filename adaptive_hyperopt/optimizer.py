@@ -179,12 +179,7 @@ class AdaptiveHyperparameterOptimizer:
         driver = self._prepare(
             objective, search_space, direction, callbacks, n_trials, timeout, study_name
         )
-        try:
-            history = driver.run()
-        finally:
-            for listener in driver.listeners:  # deliver every event before returning
-                listener.join(timeout=10.0)
-        return self._finalize(driver, history)
+        return self._finalize(driver, _run(driver))
 
     def start(
         self,
@@ -344,11 +339,7 @@ class AdaptiveHyperparameterOptimizer:
         driver = self._prepare(
             objective, search_space, wanted, callbacks, n_trials, timeout, study_name
         )
-        try:
-            driver.run()
-        finally:
-            for listener in driver.listeners:
-                listener.join(timeout=10.0)
+        _run(driver)
         self.history = driver.history
         if driver.n_complete == 0 and not driver.study.best_trials:
             raise _no_completed_trial(driver)
@@ -391,12 +382,12 @@ class AdaptiveHyperparameterOptimizer:
         optimizer's; by default those the study recorded (backend, sampler and pruner settings
         that can be written as JSON, ...). Nothing from the file is ever executed.
         """
-        study = _load(path_or_storage, study_name)
+        study, where = _load(path_or_storage, study_name)
         recorded = study.user_attrs.get(STUDY_ATTR_CONFIG)
         merged = {**(recorded if isinstance(recorded, dict) else {}), **settings}
         opt = cls(**{k: v for k, v in merged.items() if k in FIELD_NAMES})
         opt.study = study
-        opt.storage_location = str(path_or_storage)
+        opt.storage_location = where
         opt.search_space = _recorded_space(study)
         if len(study.directions) == 1:
             try:
@@ -756,6 +747,15 @@ def _unbuilt(what: str, issue: str) -> NoReturn:
     raise NotImplementedError(f"{what} is not built yet: it arrives with {issue}")
 
 
+def _run(driver: Driver) -> History:
+    """Run the study in this thread; every event is delivered before it returns."""
+    try:
+        return driver.run()
+    finally:
+        for listener in driver.listeners:
+            listener.join(timeout=10.0)
+
+
 def _no_completed_trial(driver: Driver) -> NoCompletedTrialsError:
     """The error for a study that ended without a COMPLETE trial, with the last reasons."""
     reasons = [r.reason or "" for r in driver.history if r.state == "FAIL"][-5:]
@@ -840,29 +840,32 @@ def _recordable(config: OptimizationConfig) -> dict[str, Any]:
     return out
 
 
-def _load(where: Any, study_name: str | None) -> optuna.Study:
-    """The study in a save_study() file, a storage, or a cache_dir."""
+def _load(where: Any, study_name: str | None, cache_dir: bool = False) -> tuple[optuna.Study, str]:
+    """The study in a save_study() file, a storage, or a cache_dir (`cache_dir=True`: `where`
+    is one even if it does not exist yet); and where it is."""
     if isinstance(where, optuna.storages.BaseStorage):
-        return _load_from(where, str(type(where).__name__), study_name)
+        label = type(where).__name__
+        return _load_from(where, label, study_name), label
     if not isinstance(where, str | os.PathLike):
         raise ValueError(f"load_study() takes a path or a storage, got {where!r}")
     path = Path(where)
-    if path.is_dir():  # a cache_dir: one journal per study
+    if cache_dir or path.is_dir():  # one journal per study
         names = sorted(p.stem for p in path.glob("*.journal"))
         if study_name is None and len(names) == 1:
             study_name = names[0]
         if study_name is None:
             raise ValueError(f"cache_dir {str(path)!r} holds studies {names}: pass study_name=")
-        if not journal_path(path, study_name).exists():
+        journal = journal_path(path, study_name)
+        if not journal.exists():  # opening a journal that is not there would create it
             raise ValueError(f"no study named {study_name!r} in cache_dir {str(path)!r}")
         storage, _ = open_storage(None, path, study_name)
         assert storage is not None
-        return _load_from(storage, str(path), study_name)
+        return _load_from(storage, str(journal), study_name), str(journal)
     if path.is_file() and path.suffix not in (".journal", ".log", ".db", ".sqlite"):
-        return load_study_file(path)
+        return load_study_file(path), str(path)
     storage, label = open_storage(os.fspath(where), None, study_name or "")
     assert storage is not None
-    return _load_from(storage, label, study_name)
+    return _load_from(storage, label, study_name), label
 
 
 def _load_from(storage: Any, label: str, study_name: str | None) -> optuna.Study:
@@ -1021,16 +1024,9 @@ def _reopen(config: OptimizationConfig) -> tuple[optuna.Study, str]:
             "continue_optimization() has no study to continue: run optimize() first, or create "
             "the optimizer with the storage= (or cache_dir=) and study_name= of an existing study"
         )
-    if config.storage is None:  # opening a journal that is not there would create it
-        assert config.cache_dir is not None
-        if not journal_path(config.cache_dir, name).exists():
-            raise ValueError(f"no study named {name!r} in cache_dir {config.cache_dir!r}")
-    storage, where = open_storage(config.storage, config.cache_dir, name)
-    assert storage is not None  # a storage or a cache_dir was given
-    try:
-        return optuna.load_study(study_name=name, storage=storage), where
-    except KeyError as exc:
-        raise ValueError(f"no study named {name!r} in {where}") from exc
+    if config.storage is not None:
+        return _load(config.storage, name)
+    return _load(config.cache_dir, name, cache_dir=True)
 
 
 def _recorded_space(study: optuna.Study) -> SearchSpace | None:
