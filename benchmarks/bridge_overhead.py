@@ -32,6 +32,7 @@ import optuna
 from threadpoolctl import threadpool_limits
 
 from .machine import describe_machine, load_average, now_iso
+from .results import render_saved
 from .translate import hyperopt_decode, hyperopt_space, skopt_decode, skopt_dimensions
 
 #: Floats only: the native translator and our bridge encode ints differently, floats alike.
@@ -231,9 +232,7 @@ def render(doc: dict[str, Any]) -> str:
 
 def render_file(path: Path = RESULTS) -> str:
     """The Markdown section for the results kept in `path` ("" when there are none)."""
-    if not path.exists():
-        return ""
-    return render(json.loads(path.read_text()))
+    return render_saved(path, render)
 
 
 def main(argv: list[str] | None = None) -> int:

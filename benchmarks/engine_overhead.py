@@ -28,6 +28,7 @@ from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 from adaptive_hyperopt.events import Event
 
 from .machine import describe_machine, load_average, now_iso
+from .results import render_saved
 
 SPACE = {"x": ("float", 0.0, 1.0), "y": ("float", 1e-3, 1.0, "log"), "n": ("int", 1, 100)}
 RESULTS = Path(__file__).parent / "results" / "overhead.json"
@@ -180,9 +181,7 @@ def render(doc: dict[str, Any]) -> str:
 
 def render_file(path: Path = RESULTS) -> str:
     """The Markdown section for the results kept in `path` ("" when there are none)."""
-    if not path.exists():
-        return ""
-    return render(json.loads(path.read_text()))
+    return render_saved(path, render)
 
 
 def main(argv: list[str] | None = None) -> int:

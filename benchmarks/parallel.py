@@ -26,6 +26,7 @@ from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 from adaptive_hyperopt.storage import open_storage
 
 from .machine import describe_machine, load_average, now_iso
+from .results import render_saved
 
 RESULTS = Path(__file__).parent / "results" / "parallel.json"
 SPACE = {"x": ("float", 0.0, 1.0), "n": ("int", 1, 100)}
@@ -149,9 +150,7 @@ def render(doc: dict[str, Any]) -> str:
 
 def render_file(path: Path = RESULTS) -> str:
     """The Markdown section for the results kept in `path` ("" when there are none)."""
-    if not path.exists():
-        return ""
-    return render(json.loads(path.read_text()))
+    return render_saved(path, render)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import optuna
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer, Reporter, fit_incrementally
 
 from .machine import describe_machine, load_average, now_iso
+from .results import render_saved
 from .stats import compare
 
 RESULTS = Path(__file__).parent / "results" / "pruning.json"
@@ -180,9 +181,7 @@ def render(doc: dict[str, Any]) -> str:
 
 def render_file(path: Path = RESULTS) -> str:
     """The Markdown section for the results kept in `path` ("" when there are none)."""
-    if not path.exists():
-        return ""
-    return render(json.loads(path.read_text()))
+    return render_saved(path, render)
 
 
 def main(argv: list[str] | None = None) -> None:

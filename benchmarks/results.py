@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +131,10 @@ def load_records(
             merged[record_key(rec)] = rec
         sessions.extend({**s, "file": str(path)} for s in store.sessions)
     return list(merged.values()), sessions
+
+
+def render_saved(path: Path, render: Callable[[dict[str, Any]], str]) -> str:
+    """`render` applied to the JSON document kept in `path` ("" when there is none)."""
+    if not path.exists():
+        return ""
+    return render(json.loads(path.read_text()))
