@@ -205,11 +205,12 @@ def encode_choice(choice: Any) -> Any:
 
 def is_number(value: Any) -> bool:
     """A finite real number (numpy scalars included, bools and strings not)."""
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int beyond the float range
+        return False
 
 
 def is_integer(value: Any) -> bool:

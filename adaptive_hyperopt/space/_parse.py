@@ -103,8 +103,15 @@ def _numeric(
 
 def validate_range(name: str, type_word: str, low: float, high: float, log: bool) -> None:
     """Raise ValueError naming `name` unless [low, high] is a valid range for the dimension."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError(f"search_space[{name!r}]: bounds must be finite, got [{low}, {high}]")
+    try:
+        finite = math.isfinite(low) and math.isfinite(high) and math.isfinite(high - low)
+    except OverflowError:  # an int beyond the float range
+        finite = False
+    if not finite:
+        raise ValueError(
+            f"search_space[{name!r}]: bounds must be finite, with a finite width, "
+            f"got [{low}, {high}]"
+        )
     if low >= high:
         raise ValueError(
             f"search_space[{name!r}]: low must be below high, got low={_fmt(low, type_word)} "

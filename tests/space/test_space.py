@@ -156,3 +156,11 @@ def test_json_round_trip_keeps_the_user_limits() -> None:
     adapted = space.adapted({"C": space["C"].with_range(0.5, 1.0)})  # type: ignore[attr-defined]
     again = SearchSpace.from_json(adapted.to_json())
     assert again == adapted and again.user == adapted.user and again.limit("C").high == 3.0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("bounds", [(0, 10**400), (-1e308, 1e308)])
+def test_bounds_beyond_the_float_range_are_a_clear_error(bounds: tuple[float, float]) -> None:
+    with pytest.raises(
+        ValueError, match=r"search_space\['x'\]: (bounds|high) must be (finite|a finite number)"
+    ):
+        SearchSpace.from_dict({"x": ("float", *bounds)})
