@@ -30,7 +30,7 @@ from .events import Event, EventBus, InlineListener
 from .events._bus import LISTENER_INTERVAL
 from .exceptions import NoCompletedTrialsError
 from .pareto import ParetoFront, pareto_front
-from .runner import Callbacks, Driver, History, StudyHandle, TrialRecord
+from .runner import Callbacks, Driver, History, StudyControl, StudyHandle, TrialRecord
 from .runner._callbacks import positional_arity
 from .runner._driver import ATTR_BACKEND, STUDY_ATTR_SPACE, decode_params
 from .space import SearchSpace
@@ -116,6 +116,7 @@ class AdaptiveHyperparameterOptimizer:
         self.best_score: float | None = None
         self.pareto_front: ParetoFront | None = None
         self._objective: Callable[..., Any] | None = None  # what ran self.study last
+        self._control: StudyControl | None = None  # the latest study's control, for dashboard()
         self.storage_location: str | None = None
         if self.config.enable_monitoring:
             _ensure_log_output(self.config.log_level_number)
@@ -174,12 +175,21 @@ class AdaptiveHyperparameterOptimizer:
         `history` lists the trials of this run (TrialRecord: number, params, value, state,
         reason, times, backend, space version); it has `to_dataframe()`.
         """
-        if dashboard:
-            raise NotImplementedError("optimize(dashboard=True) arrives with the dashboard issue")
         driver = self._prepare(
             objective, search_space, direction, callbacks, n_trials, timeout, study_name
         )
-        return self._finalize(driver, _run(driver))
+        if not dashboard:
+            return self._finalize(driver, _run(driver))
+        # The study runs in this thread; the dashboard streams from its pump thread and its
+        # controls are answered on the comm subshell while this cell runs.
+        from .jupyter import Dashboard, display_dashboard
+
+        view = Dashboard(self._control)
+        display_dashboard(view)
+        try:
+            return self._finalize(driver, _run(driver))
+        finally:
+            view.wait(timeout=10.0)
 
     def start(
         self,
@@ -196,7 +206,9 @@ class AdaptiveHyperparameterOptimizer:
         driver = self._prepare(
             objective, search_space, direction, callbacks, n_trials, timeout, study_name
         )
-        return StudyHandle(driver, self._finalize)
+        handle = StudyHandle(driver, self._finalize)
+        self._control = handle
+        return handle
 
     def _prepare(
         self,
@@ -239,6 +251,7 @@ class AdaptiveHyperparameterOptimizer:
         self.search_space = space
         self._objective = objective
         driver = Driver(study, space, backend, objective, config, bus, cbs, executor)
+        self._control = StudyControl(driver)
         self._attach_adaptation(driver)
         self.history = driver.history  # filled as trials finish, kept if the run is interrupted
         for fn, interval, threaded in self._listeners:
@@ -691,9 +704,17 @@ class AdaptiveHyperparameterOptimizer:
 
         return save_plots(_require_study(self.study), directory)
 
-    def dashboard(self) -> NoReturn:
-        """The live Jupyter dashboard."""
-        _unbuilt("dashboard()", "the dashboard issue")
+    def dashboard(self) -> Any:
+        """The live Jupyter dashboard of the latest study started by this optimizer.
+
+        Shown live while it runs (after `start()`), or the finished study's picture. Outside a
+        Jupyter kernel it is a text status.
+        """
+        if self._control is None:
+            raise RuntimeError(
+                "dashboard(): no study yet; call start() or optimize(..., dashboard=True) first"
+            )
+        return self._control.dashboard()
 
 
 def _completed_history(study: optuna.Study, space: SearchSpace) -> History:

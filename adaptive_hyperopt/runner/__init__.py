@@ -3,7 +3,7 @@
 from ._callbacks import Callbacks
 from ._commands import Command, CommandFuture, Reply
 from ._driver import Driver, StudyStatus
-from ._handle import StudyHandle
+from ._handle import StudyControl, StudyHandle
 from ._history import History, TrialRecord
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Driver",
     "History",
     "Reply",
+    "StudyControl",
     "StudyHandle",
     "StudyStatus",
     "TrialRecord",

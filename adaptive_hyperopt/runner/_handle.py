@@ -16,24 +16,16 @@ from ._history import History
 Result = tuple[dict[str, Any], float, History]
 
 
-class StudyHandle:
-    """Returned by `start()`. Every command is answered through the future it returns."""
+class StudyControl:
+    """The control plane of a running study, whichever thread drives it.
 
-    def __init__(self, driver: Driver, finalize: Callable[[Driver, History], Result]) -> None:
+    Progress, events and commands; `StudyHandle` adds the background thread and the result.
+    `optimize(..., dashboard=True)` gives one to the dashboard while it drives the study in
+    the caller's thread.
+    """
+
+    def __init__(self, driver: Driver) -> None:
         self._driver = driver
-        self._finalize = finalize
-        self._result: Future[Result] = Future()
-        self._thread = threading.Thread(
-            target=self._run, name=f"adaptive-hyperopt-driver-{driver.bus.study}", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            history = self._driver.run()
-            self._result.set_result(self._finalize(self._driver, history))
-        except BaseException as exc:
-            self._result.set_exception(exc)
 
     # Identity and progress ----------------------------------------------------------------
     @property
@@ -72,7 +64,7 @@ class StudyHandle:
 
     def done(self) -> bool:
         """Whether the study has ended."""
-        return self._result.done()
+        return self._driver.bus.closed
 
     # Commands -----------------------------------------------------------------------------
     def _send(self, kind: str, source: str = "user", **args: Any) -> CommandFuture:
@@ -123,6 +115,44 @@ class StudyHandle:
         """Run an adaptation checkpoint now; an `adaptation` event reports its outcome."""
         return self._send("adapt_now")
 
+    def dashboard(self) -> Any:
+        """The live Jupyter dashboard of this study (needs the `jupyter` extra)."""
+        from ..jupyter import Dashboard  # Jupyter packages are imported only here
+
+        return Dashboard(self)
+
+    def __repr__(self) -> str:
+        s = self.status
+        best = "-" if s.best_value is None else f"{s.best_value:.6g}"
+        return (
+            f"<{type(self).__name__} {self.study_name!r} {s.state}: {s.n_complete} complete, "
+            f"{s.n_pruned} pruned, {s.n_failed} failed, {s.n_running} running, best {best}>"
+        )
+
+
+class StudyHandle(StudyControl):
+    """Returned by `start()`. Every command is answered through the future it returns."""
+
+    def __init__(self, driver: Driver, finalize: Callable[[Driver, History], Result]) -> None:
+        super().__init__(driver)
+        self._finalize = finalize
+        self._result: Future[Result] = Future()
+        self._thread = threading.Thread(
+            target=self._run, name=f"adaptive-hyperopt-driver-{driver.bus.study}", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            history = self._driver.run()
+            self._result.set_result(self._finalize(self._driver, history))
+        except BaseException as exc:
+            self._result.set_exception(exc)
+
+    def done(self) -> bool:
+        """Whether the study has ended and its result is ready."""
+        return self._result.done()
+
     # Results ------------------------------------------------------------------------------
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the study ends or `timeout` seconds pass; True if it has ended."""
@@ -138,17 +168,3 @@ class StudyHandle:
 
     def __await__(self) -> Generator[Any, None, Result]:
         return asyncio.wrap_future(self._result).__await__()
-
-    def dashboard(self) -> Any:
-        """The live Jupyter dashboard of this study."""
-        raise NotImplementedError(
-            "the live dashboard arrives with the dashboard issue; use handle.events meanwhile"
-        )
-
-    def __repr__(self) -> str:
-        s = self.status
-        best = "-" if s.best_value is None else f"{s.best_value:.6g}"
-        return (
-            f"<StudyHandle {self.study_name!r} {s.state}: {s.n_complete} complete, "
-            f"{s.n_failed} failed, {s.n_running} running, best {best}>"
-        )

@@ -1,0 +1,147 @@
+"""The dashboard's live bqplot figures, redrawn by the pump from `DashboardState.plot_record()`.
+
+History: every kept trial (complete and pruned in two colours), failed trials as ticks along
+the bottom, the exact best-so-far line, and a labelled marker wherever the space changed.
+One slice per parameter (value against score, the current range shaded), and the importance
+bars refreshed at adaptation checkpoints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bqplot as bq
+import ipywidgets as ipw
+
+COLORS = {"COMPLETE": "#1f77b4", "PRUNED": "#ff7f0e", "FAIL": "#d62728", "best": "#2ca02c"}
+MARKER_COLORS = {"user": "#9467bd", "adaptation": "#17becf", "strategy": "#8c564b"}
+
+
+def _figure(marks: list[Any], axes: list[Any], title: str, height: str) -> Any:
+    return bq.Figure(
+        marks=marks,
+        axes=axes,
+        title=title,
+        layout=ipw.Layout(width="100%", height=height),
+        fig_margin={"top": 30, "bottom": 40, "left": 60, "right": 15},
+        animation_duration=0,
+    )
+
+
+class LivePlots:
+    """History, slices and importance for one study's space."""
+
+    def __init__(self, space: Any) -> None:
+        self._x = bq.LinearScale()
+        self._y = bq.LinearScale()
+        unit = bq.LinearScale(min=0.0, max=1.0)  # for ticks and markers pinned to the frame
+        scales = {"x": self._x, "y": self._y}
+        self.complete = bq.Scatter(
+            x=[], y=[], scales=scales, colors=[COLORS["COMPLETE"]], default_size=16
+        )
+        self.pruned = bq.Scatter(
+            x=[], y=[], scales=scales, colors=[COLORS["PRUNED"]], default_size=16
+        )
+        self.best = bq.Lines(
+            x=[], y=[], scales=scales, colors=[COLORS["best"]], stroke_width=2,
+            interpolation="step-after",
+        )  # fmt: skip
+        self.failed = bq.Scatter(
+            x=[], y=[], scales={"x": self._x, "y": unit}, marker="cross",
+            colors=[COLORS["FAIL"]], default_size=20,
+        )  # fmt: skip
+        self.markers = bq.Scatter(
+            x=[], y=[], scales={"x": self._x, "y": unit}, marker="triangle-down",
+            default_size=60, names=[], display_names=True, colors=[MARKER_COLORS["user"]],
+        )  # fmt: skip
+        self.history = _figure(
+            [self.complete, self.pruned, self.best, self.failed, self.markers],
+            [
+                bq.Axis(scale=self._x, label="trial"),
+                bq.Axis(scale=self._y, orientation="vertical", label="objective"),
+            ],
+            "optimization history",
+            "300px",
+        )
+        self.slices: dict[str, tuple[Any, Any, Any]] = {}
+        figures = []
+        for name in space:
+            dim = space.original[name]
+            if dim.kind == "categorical":
+                xs: Any = bq.OrdinalScale()
+            else:
+                xs = bq.LogScale() if dim.log else bq.LinearScale()
+            ys = bq.LinearScale()
+            dots = bq.Scatter(
+                x=[], y=[], scales={"x": xs, "y": ys}, colors=[COLORS["COMPLETE"]],
+                default_size=12, default_opacities=[0.6],
+            )  # fmt: skip
+            shade = bq.Lines(
+                x=[], y=[], scales={"x": xs, "y": unit}, fill="bottom",
+                fill_opacities=[0.12], fill_colors=["#9467bd"], colors=["#9467bd"],
+                stroke_width=1,
+            )  # fmt: skip
+            self.slices[name] = (dots, shade, dim)
+            axes = [bq.Axis(scale=xs, label=name), bq.Axis(scale=ys, orientation="vertical")]
+            figures.append(_figure([shade, dots], axes, name, "220px"))
+        bar_x = bq.OrdinalScale()
+        self.bars = bq.Bars(
+            x=[], y=[], scales={"x": bar_x, "y": bq.LinearScale(min=0.0)}, colors=["#1f77b4"]
+        )
+        self.importance = _figure(
+            [self.bars],
+            [bq.Axis(scale=bar_x), bq.Axis(scale=self.bars.scales["y"], orientation="vertical")],
+            "parameter importance (PED-ANOVA, at adaptation checkpoints)",
+            "220px",
+        )
+        self.widget = ipw.VBox(
+            [
+                self.history,
+                ipw.GridBox(figures, layout=ipw.Layout(grid_template_columns="repeat(3, 1fr)")),
+                self.importance,
+            ]
+        )
+
+    def refresh(self, record: dict[str, Any]) -> None:
+        """Redraw from a plot record (called by the pump only)."""
+        xs, ys, states = record["history"]
+        done = [(x, y) for x, y, s in zip(xs, ys, states, strict=True) if s != "PRUNED"]
+        cut = [(x, y) for x, y, s in zip(xs, ys, states, strict=True) if s == "PRUNED"]
+        for mark, points in ((self.complete, done), (self.pruned, cut)):
+            with mark.hold_sync():
+                mark.x = [p[0] for p in points]
+                mark.y = [p[1] for p in points]
+        best = record["best"]
+        if best:
+            last = max(xs[-1] if xs else 0, record["failed"][-1] if record["failed"] else 0)
+            steps = [*best, (max(last, best[-1][0]), best[-1][1])]
+            with self.best.hold_sync():
+                self.best.x = [s[0] for s in steps]
+                self.best.y = [s[1] for s in steps]
+        with self.failed.hold_sync():
+            self.failed.x = record["failed"]
+            self.failed.y = [0.02] * len(record["failed"])
+        markers = record["markers"]
+        with self.markers.hold_sync():
+            self.markers.x = [m["number"] for m in markers]
+            self.markers.y = [0.97] * len(markers)
+            self.markers.names = [f"v{m['version']} {m['source']}" for m in markers]
+        self._refresh_slices(record)
+        importance = record["importance"]
+        if importance:
+            with self.bars.hold_sync():
+                self.bars.x = list(importance)
+                self.bars.y = list(importance.values())
+
+    def _refresh_slices(self, record: dict[str, Any]) -> None:
+        current = {p["name"]: p for p in (record["space"] or {}).get("params", [])}
+        for name, (dots, shade, dim) in self.slices.items():
+            x, y = record["slices"].get(name, ([], []))
+            with dots.hold_sync():
+                dots.x = [str(v) for v in x] if dim.kind == "categorical" else x
+                dots.y = y
+            now = current.get(name)
+            if dim.kind != "categorical" and now is not None:
+                low, high = (now["frozen"],) * 2 if "frozen" in now else (now["low"], now["high"])
+                with shade.hold_sync():
+                    shade.x, shade.y = [low, high], [1.0, 1.0]
