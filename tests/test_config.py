@@ -163,12 +163,6 @@ def test_every_spec_argument_is_accepted() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda o: o.dashboard(),
-    ],
-)
-def test_unbuilt_methods_raise_not_implemented(call) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(NotImplementedError, match="not built yet"):
-        call(AdaptiveHyperparameterOptimizer())
+def test_dashboard_before_any_study_says_what_to_do() -> None:
+    with pytest.raises(RuntimeError, match=r"dashboard\(\): no study yet; call start\(\)"):
+        AdaptiveHyperparameterOptimizer().dashboard()
