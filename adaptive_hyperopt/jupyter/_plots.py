@@ -58,7 +58,7 @@ class LivePlots:
             [self.complete, self.pruned, self.best, self.failed, self.markers],
             [
                 bq.Axis(scale=self._x, label="trial"),
-                bq.Axis(scale=self._y, orientation="vertical", label="objective"),
+                bq.Axis(scale=self._y, side="left", label="objective"),
             ],
             "optimization history",
             "300px",
@@ -74,7 +74,7 @@ class LivePlots:
             ys = bq.LinearScale()
             dots = bq.Scatter(
                 x=[], y=[], scales={"x": xs, "y": ys}, colors=[COLORS["COMPLETE"]],
-                default_size=12, default_opacities=[0.6],
+                default_size=12, opacities=[0.6],
             )  # fmt: skip
             shade = bq.Lines(
                 x=[], y=[], scales={"x": xs, "y": unit}, fill="bottom",
@@ -82,7 +82,7 @@ class LivePlots:
                 stroke_width=1,
             )  # fmt: skip
             self.slices[name] = (dots, shade, dim)
-            axes = [bq.Axis(scale=xs, label=name), bq.Axis(scale=ys, orientation="vertical")]
+            axes = [bq.Axis(scale=xs, label=name), bq.Axis(scale=ys, side="left")]
             figures.append(_figure([shade, dots], axes, name, "220px"))
         bar_x = bq.OrdinalScale()
         self.bars = bq.Bars(
@@ -90,7 +90,7 @@ class LivePlots:
         )
         self.importance = _figure(
             [self.bars],
-            [bq.Axis(scale=bar_x), bq.Axis(scale=self.bars.scales["y"], orientation="vertical")],
+            [bq.Axis(scale=bar_x), bq.Axis(scale=self.bars.scales["y"], side="left")],
             "parameter importance (PED-ANOVA, at adaptation checkpoints)",
             "220px",
         )
