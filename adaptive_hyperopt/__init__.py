@@ -51,7 +51,7 @@ __all__ = [
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext adaptive_hyperopt`: the %hyperopt magics."""
-    raise NotImplementedError(
-        "the %hyperopt magics are not built yet: they arrive with the magics issue"
-    )
+    """`%load_ext adaptive_hyperopt`: register the `%hyperopt` and `%%hyperopt` magics."""
+    from .jupyter._magics import HyperoptMagics  # IPython only when loaded into it
+
+    ipython.register_magics(HyperoptMagics)
