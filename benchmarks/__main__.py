@@ -10,6 +10,7 @@ from pathlib import Path
 
 from benchmarks.bridge_overhead import render_file as render_bridge_overhead
 from benchmarks.contenders import Contender, all_contenders
+from benchmarks.dashboard import render_file as render_dashboard
 from benchmarks.engine_overhead import render_file
 from benchmarks.machine import describe_machine, load_average, now_iso
 from benchmarks.parallel import render_file as render_parallel
@@ -220,7 +221,13 @@ def _cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         status_note=args.note,
         render_command="python -m benchmarks " + shlex.join(_elide_note(argv)),
     )
-    sections = (render_file(), render_bridge_overhead(), render_pruning(), render_parallel())
+    sections = (
+        render_file(),
+        render_bridge_overhead(),
+        render_pruning(),
+        render_parallel(),
+        render_dashboard(),
+    )
     for section in sections:
         if section:
             text += "\n" + section

@@ -71,7 +71,7 @@ class DashboardState:
         self.best_params: dict[str, Any] | None = None
         self.space: dict[str, Any] | None = None
         self.space_version = 0
-        self.trials: deque[dict[str, Any]] = deque(maxlen=TABLE_ROWS)
+        self.trials: deque[Any] = deque(maxlen=TABLE_ROWS)  # TrialFinished events
         self.log: deque[dict[str, Any]] = deque(maxlen=LOG_ROWS)
         self.errors: deque[dict[str, Any]] = deque(maxlen=ERROR_ROWS)
         # Plot data: exact best-so-far steps and change markers; decimated scatters.
@@ -85,7 +85,8 @@ class DashboardState:
         self.plot_dirty = False
         self.resync = False  # a gap: counters must be re-read from the study
         self._delta_since = -1
-        self._new: dict[str, list[dict[str, Any]]] = {"trials": [], "log": [], "errors": []}
+        self._new_trials: deque[Any] = deque(maxlen=TABLE_ROWS)  # a delta sends the latest only
+        self._new: dict[str, list[dict[str, Any]]] = {"log": [], "errors": []}
         self._space_sent = -1
 
     # Folding events -------------------------------------------------------------------------
@@ -110,35 +111,32 @@ class DashboardState:
 
     def _trial_started(self, e: Any) -> None:
         self.running.add(e.number)
-        self.next_number = max(self.next_number, e.number + 1)
+        if e.number >= self.next_number:
+            self.next_number = e.number + 1
 
     def _trial_finished(self, e: Any) -> None:
+        # The hot path (once per trial): keep the event; rows are built only when sent.
         self.running.discard(e.number)
-        self.next_number = max(self.next_number, e.number + 1)
+        if e.number >= self.next_number:
+            self.next_number = e.number + 1
         self.counts[e.state] = self.counts.get(e.state, 0) + 1
-        value = e.value if e.value is not None or e.values is None else list(e.values)
-        row = {
-            "seq": e.seq,
-            "number": e.number,
-            "state": e.state,
-            "value": to_jsonable(value),
-            "duration": round(e.duration, 4),
-            "params": to_jsonable(e.params or {}),
-            "reason": e.reason,
-        }
-        self._push("trials", self.trials, row)
+        self.trials.append(e)
+        self._new_trials.append(e)
+        value = e.value
         if e.state == "FAIL":
             self.failed.add(e.number, 0.0)
             self._push(
                 "errors", self.errors, {"seq": e.seq, "number": e.number, "reason": e.reason}
             )
-        elif isinstance(e.value, int | float):
-            self.history.add(e.number, float(e.value), e.state)
-            for name, v in (e.params or {}).items():
-                series = self.slices.get(name)
-                if series is None:
-                    series = self.slices[name] = Decimated(SLICE_POINTS)
-                series.add(v, float(e.value))
+        elif value is not None:
+            self.history.add(e.number, value, e.state)
+            if e.params:
+                slices = self.slices
+                for name, v in e.params.items():
+                    series = slices.get(name)
+                    if series is None:
+                        series = slices[name] = Decimated(SLICE_POINTS)
+                    series.add(v, value)
         if e.best_value is not None and e.best_value != self.best_value:
             self.best_value, self.best_number = e.best_value, e.best_number
             if e.best_number == e.number:
@@ -261,7 +259,7 @@ class DashboardState:
             "upto": self.upto,
             "status": self.status(),
             "space": self.space,
-            "trials": list(self.trials),
+            "trials": [_row(e) for e in self.trials],
             "log": list(self.log),
             "errors": list(self.errors),
         }
@@ -275,13 +273,15 @@ class DashboardState:
             "since": self._delta_since,
             "upto": self.upto,
             "status": self.status(),
+            "trials": [_row(e) for e in self._new_trials],
             **self._new,
         }
         if self.space_version != self._space_sent:
             delta["space"] = self.space
             self._space_sent = self.space_version
         self._delta_since = self.upto
-        self._new = {"trials": [], "log": [], "errors": []}
+        self._new_trials.clear()
+        self._new = {"log": [], "errors": []}
         return delta
 
     def plot_record(self) -> dict[str, Any]:
@@ -297,6 +297,20 @@ class DashboardState:
             "space": self.space,
             "importance": dict(self.importance),
         }
+
+
+def _row(e: Any) -> dict[str, Any]:
+    """A finished trial as a table row (JSON-ready)."""
+    value = e.value if e.value is not None or e.values is None else list(e.values)
+    return {
+        "seq": e.seq,
+        "number": e.number,
+        "state": e.state,
+        "value": to_jsonable(value),
+        "duration": round(e.duration, 4),
+        "params": to_jsonable(e.params or {}),
+        "reason": e.reason,
+    }
 
 
 _APPLY: dict[str, Any] = {
