@@ -168,3 +168,171 @@ def test_bad_arguments_name_the_problem() -> None:
         ).fit(X, y)
     with pytest.raises(ValueError, match="backend"):
         AdaptiveSearchCV(LogisticRegression(), C_SPACE, backend="grid").fit(X, y)
+
+
+# Pruning across folds ---------------------------------------------------------------------------
+FITS: list[float] = []
+
+
+class ThresholdClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts x > threshold; on TX, TY (true boundary 0.3) its accuracy is about
+    1 - |threshold - 0.3| on every fold. Every fit is counted in FITS."""
+
+    def __init__(self, threshold: float = 0.5) -> None:
+        self.threshold = threshold
+
+    def fit(self, X: Any, y: Any) -> ThresholdClassifier:
+        FITS.append(self.threshold)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X: Any) -> Any:
+        return (np.asarray(X)[:, 0] > self.threshold).astype(int)
+
+
+TX = np.random.RandomState(0).uniform(0.0, 1.0, (200, 1))
+TY = (TX[:, 0] > 0.3).astype(int)
+
+
+def threshold_search(cv: int = 4, **options: Any) -> AdaptiveSearchCV:
+    """12 candidates from a random sampler with no adaptation: the same candidates in the same
+    order whatever the scores, so a run with pruning and one without compare row by row."""
+    FITS.clear()
+    return AdaptiveSearchCV(
+        ThresholdClassifier(),
+        {"threshold": ("float", 0.0, 1.0)},
+        n_trials=12,
+        cv=cv,
+        random_state=0,
+        optimizer_options={
+            "sampler_config": {"sampler_type": "random"},
+            "adaptation_interval": 0,
+            **options,
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def unpruned() -> tuple[AdaptiveSearchCV, int]:
+    search = threshold_search().fit(TX, TY)
+    return search, len(FITS)
+
+
+@pytest.mark.parametrize(
+    "pruning",
+    [
+        {"pruner_config": {"pruner_type": "threshold", "lower": 0.6}},
+        {"pruning_patience": 3},  # the default pruner: the median, after 3 complete trials
+    ],
+    ids=["threshold", "median"],
+)
+def test_pruning_stops_bad_candidates_after_their_first_folds(
+    unpruned: tuple[AdaptiveSearchCV, int], pruning: dict[str, Any]
+) -> None:
+    full, full_fits = unpruned
+    assert full_fits == 12 * 4 + 1 and "pruned" not in full.cv_results_  # and a refit
+    search = threshold_search(enable_pruning=True, **pruning).fit(TX, TY)
+    results, reference = search.cv_results_, full.cv_results_
+    pruned = results["pruned"]
+    states = [t.state for t in sorted(search.study_.trials, key=lambda t: t.number)]
+    assert 0 < pruned.sum() < 12
+    assert list(pruned) == [s == TrialState.PRUNED for s in states]
+    # a pruned candidate stopped after its first folds: fewer fits, counted exactly
+    folds_run = np.isfinite(np.column_stack([results[f"split{k}_test_score"] for k in range(4)]))
+    assert all(folds_run[pruned].sum(axis=1) < 4) and all(folds_run[~pruned].all(axis=1))
+    assert len(FITS) == folds_run.sum() + 1 < full_fits
+    # same candidates; the complete ones scored exactly as without pruning
+    assert results["params"] == reference["params"]
+    assert list(results["trial_number"]) == list(reference["trial_number"])
+    for k in range(4):
+        ran = folds_run[:, k]
+        np.testing.assert_array_equal(
+            results[f"split{k}_test_score"][ran], reference[f"split{k}_test_score"][ran]
+        )
+    np.testing.assert_array_equal(
+        results["mean_test_score"][~pruned], reference["mean_test_score"][~pruned]
+    )
+    # a pruned row: NaN mean, ranked last; the study has its running means per fold
+    assert np.isnan(results["mean_test_score"][pruned]).all()
+    assert (results["rank_test_score"][pruned] == results["rank_test_score"].max()).all()
+    for row, trial in enumerate(sorted(search.study_.trials, key=lambda t: t.number)):
+        scores = [results[f"split{k}_test_score"][row] for k in range(4)]
+        for step, value in trial.intermediate_values.items():
+            assert value == pytest.approx(np.mean(scores[: step + 1]))
+    # the best result is unaffected
+    assert search.best_params_ == full.best_params_ and search.best_score_ == full.best_score_
+    assert search.best_estimator_.threshold == full.best_estimator_.threshold
+    assert search.n_splits_ == 4 and not hasattr(search, "_fold_plan")
+
+
+def test_fold_by_fold_without_pruning_gives_scikit_learns_results(
+    unpruned: tuple[AdaptiveSearchCV, int],
+) -> None:
+    full, full_fits = unpruned
+    never = threshold_search(enable_pruning=True, pruner_config={"pruner_type": "nop"})
+    results = never.fit(TX, TY).cv_results_
+    assert len(FITS) == full_fits and not results["pruned"].any()
+    reference = full.cv_results_
+    assert set(results) == set(reference) | {"pruned"}
+    for key, value in reference.items():
+        if key.endswith("_time") or key == "params":
+            continue
+        np.testing.assert_array_equal(results[key], value, err_msg=key)
+    assert results["params"] == reference["params"]
+
+
+def test_pruning_with_failing_folds_and_error_score() -> None:
+    FITS.clear()
+    options = {"enable_pruning": True, "pruning_patience": 1}
+    search = AdaptiveSearchCV(
+        FailsOnSixRows(), {"c": ("float", 0.0, 1.0)}, n_trials=3, cv=3, optimizer_options=options
+    )
+    with pytest.warns(FitFailedWarning, match="1 fits failed out of a total of 3"):
+        search.fit(X[:10], y[:10])
+    results = search.cv_results_
+    assert len(results["params"]) == 3 and np.isnan(search.best_score_)
+    assert np.isnan(results["split0_test_score"]).all()  # the fold of 6 training rows
+    assert np.isfinite(results["split1_test_score"]).all()
+    with pytest.warns(FitFailedWarning):
+        numeric = AdaptiveSearchCV(
+            FailsOnSixRows(),
+            {"c": ("float", 0.0, 1.0)},
+            n_trials=2,
+            cv=3,
+            error_score=-1.0,
+            optimizer_options=options,
+        ).fit(X[:10], y[:10])
+    assert (numeric.cv_results_["split0_test_score"] == -1.0).all()
+    assert np.isfinite(numeric.cv_results_["mean_test_score"]).all()
+    bad_space = {"C": ("float", -2.0, -1.0)}
+    with pytest.raises(ValueError, match="All the 2 fits failed"):
+        AdaptiveSearchCV(
+            LogisticRegression(), bad_space, n_trials=2, cv=2, optimizer_options=options
+        ).fit(X, y)
+    with pytest.raises(ValueError, match="C"):
+        AdaptiveSearchCV(
+            LogisticRegression(),
+            bad_space,
+            n_trials=2,
+            cv=2,
+            error_score="raise",
+            optimizer_options=options,
+        ).fit(X, y)
+
+
+def test_pruning_on_a_pipeline_with_several_metrics() -> None:
+    search = pipeline_search(
+        n_trials=6,
+        scoring={"acc": "accuracy", "bal": "balanced_accuracy"},
+        refit="bal",
+        return_train_score=True,
+        optimizer_options={"enable_pruning": True, "pruning_patience": 2},
+    ).fit(X, y)
+    results = search.cv_results_
+    assert len(results["params"]) == 6 and "split2_train_acc" in results
+    complete = ~results["pruned"]
+    values = {t.number: t.value for t in search.study_.trials if t.state == TrialState.COMPLETE}
+    assert [values[n] for n in results["trial_number"][complete]] == pytest.approx(
+        list(results["mean_test_bal"][complete])
+    )
+    assert search.best_score_ == pytest.approx(max(values.values()))
