@@ -287,3 +287,52 @@ def test_usage_is_shown_by_the_question_mark(shell: InteractiveShell) -> None:
         assert option in text
     assert "--seed" in text and "--no-dashboard" in text and "-o NAME" in text
     assert "default 'study'" in text and "%%hyperopt -n 50" in text
+
+
+def test_line_magic_in_a_real_kernel_displays_the_dashboard(tmp_path: Path) -> None:
+    """In an ipykernel (the kernel JupyterLab runs) the magic displays the dashboard widget."""
+    import json
+    import os
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    spec = tmp_path / "kernels" / "ah"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python"}))
+    manager = KernelManager(
+        kernel_name="ah", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)])
+    )
+    env = {**os.environ, "IPYTHONDIR": str(tmp_path / "ipython")}
+    manager.start_kernel(cwd=str(tmp_path), env=env)
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+
+        def execute(code: str) -> list[tuple[str, dict[str, Any]]]:
+            msg_id = client.execute(code)
+            messages = []
+            while True:
+                msg = client.get_iopub_msg(timeout=60)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    return messages
+                messages.append((msg["msg_type"], msg["content"]))
+
+        setup = "%load_ext adaptive_hyperopt\nf = lambda p: p['x']\nspace = {'x': ('float', 0, 1)}"
+        assert not [m for m in execute(setup) if m[0] == "error"]
+        shown = execute("%hyperopt f space -n 3 --seed 0 -o tuned")
+        assert not [m for m in shown if m[0] in ("error", "stream")], shown
+        displays = [c["data"] for kind, c in shown if kind == "display_data"]
+        assert len(displays) == 1 and "application/vnd.jupyter.widget-view+json" in displays[0]
+        done = execute("print(len(tuned.result(60)[2]), tuned.study_name)")
+        [(_, out)] = [m for m in done if m[0] == "stream"]
+        count, name = out["text"].split()
+        assert count == "3" and (tmp_path / DEFAULT_DIR / f"{name}.journal").exists()
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
