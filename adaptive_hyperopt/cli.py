@@ -5,8 +5,10 @@
     adaptive-hyperopt worker STORAGE --study NAME --objective MODULE:OBJECTIVE [--trials N]
     adaptive-hyperopt report STORAGE [--study NAME] [--out DIR]
 
-Studies started here live in a journal file under `./.adaptive_hyperopt/` (or `--dir`, or
-`--storage`), so they survive the process: run the same command again and it continues.
+`run` and `worker` show their progress on stderr (a bar on a terminal, else a line per finished
+trial) and print the result on stdout. Studies started here live in a journal file under
+`./.adaptive_hyperopt/` (or `--dir`, or `--storage`), so they survive the process: run the same
+command again and it continues.
 
 The JSON form of a search space is the tuple form with lists for tuples:
 `{"lr": ["float", 1e-5, 0.1, "log"], "kind": ["categorical", ["a", "b"]]}`.
@@ -120,17 +122,25 @@ def _load_space(path: str) -> Any:
 
 
 class _Progress:
-    """One line per trial, or a bar redrawn in place on a terminal."""
+    """Progress on stderr (stdout keeps the results): a bar redrawn in place on a terminal, else
+    one line per finished trial. An Optuna-form callback, so failed and pruned trials count."""
 
-    def __init__(self, total: int | None, stream: Any = sys.stdout) -> None:
-        self.total, self.stream, self.done = total, stream, 0
-        self.tty = stream.isatty()
+    def __init__(self, total: int | None, stream: Any = None) -> None:
+        self.total, self.done = total, 0
+        self.stream = sys.stderr if stream is None else stream
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.time()
 
-    def __call__(self, number: int, best: float | None, current: float | None) -> None:
+    def __call__(self, study: Any, trial: Any) -> None:
         self.done += 1
         elapsed = time.time() - self.started
-        text = f"trial {number}: {_num(current)}  best {_num(best)}  [{elapsed:.1f} s]"
+        state = trial.state.name
+        current = _num(trial.value) if state == "COMPLETE" else state.lower()
+        try:
+            best: float | None = study.best_value
+        except ValueError:  # no complete trial yet
+            best = None
+        text = f"trial {trial.number}: {current}  best {_num(best)}  [{elapsed:.1f} s]"
         if self.total and self.tty:
             width = 30
             filled = int(width * min(self.done / self.total, 1.0))
@@ -142,8 +152,9 @@ class _Progress:
 
     def close(self) -> None:
         """End the bar's line."""
-        if self.tty and self.total:
+        if self.tty and self.total and self.done:
             self.stream.write("\n")
+            self.stream.flush()
 
 
 def _num(value: float | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import optuna
 from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
+
+from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+from adaptive_hyperopt.cli import _Progress
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -63,13 +67,16 @@ def test_run_tunes_a_module_objective_over_a_json_space_and_a_worker_joins(
     run = run_cli("run", "train:objective", "--space", "space.json", "--trials", "5",
                   "--seed", "0", cwd=tmp_path)  # fmt: skip
     assert run.returncode == 0, run.stderr
-    assert run.stdout.count("trial ") == 5 and "best value: " in run.stdout
+    # progress on stderr, a line per trial (not a terminal); the result alone on stdout
+    assert run.stderr.count("trial ") == 5 and "trial 4: " in run.stderr
+    assert run.stdout.splitlines()[0].startswith("best value: ") and "trial " not in run.stdout
     assert "study 'objective' in " in run.stdout
     journal = tmp_path / ".adaptive_hyperopt" / "objective.journal"
     worker = run_cli("worker", str(journal), "--study", "objective",
                      "--objective", "train:objective", "--trials", "3", cwd=tmp_path)  # fmt: skip
     assert worker.returncode == 0, worker.stderr
     assert "worker ran 3 trials of 'objective'" in worker.stdout
+    assert worker.stderr.count("trial ") == 3 and "trial 7: " in worker.stderr
     study = optuna.load_study(
         study_name="objective", storage=JournalStorage(JournalFileBackend(str(journal)))
     )
@@ -91,3 +98,29 @@ def test_run_errors_are_one_line(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(OBJECTIVE)
     bad = run_cli("run", "train:objective", "--space", "bad.json", cwd=tmp_path)
     assert bad.returncode == 2 and "must hold a JSON object" in bad.stderr
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_counts_every_finished_trial() -> None:
+    def objective(params: dict[str, float]) -> float:
+        if params["x"] > 0.7:
+            raise ValueError("too far")
+        return params["x"]
+
+    terminal = Terminal()
+    progress = _Progress(6, terminal)
+    opt = AdaptiveHyperparameterOptimizer(n_trials=6, random_state=0)
+    _, best, history = opt.optimize(objective, {"x": ("float", 0.0, 1.0)}, callbacks=[progress])
+    progress.close()
+    text = terminal.getvalue()
+    frames = text.split("\r")[1:]
+    assert len(frames) == 6 and text.endswith("\n")
+    assert frames[-1].startswith("[" + "#" * 30 + "] 6/6 trial 5: ")
+    assert frames[0].startswith("[" + "#" * 5 + "." * 25 + "] 1/6 trial 0: ")
+    assert f"best {best:.6g}" in frames[-1]
+    failed = [r.number for r in history if r.state == "FAIL"]
+    assert failed and all(f"trial {n}: fail" in text for n in failed)
