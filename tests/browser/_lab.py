@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator, Page, Playwright
+    from playwright.sync_api import Browser, Locator, Page, Playwright, ViewportSize
 
 # Debian's chromium: `playwright install` downloads a browser, which this network refuses.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -43,7 +43,7 @@ CHROME_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 
 Ui = Literal["lab", "notebook"]
 
@@ -60,6 +60,7 @@ def browser_missing() -> str | None:
 
 
 def launch_browser(playwright: Playwright) -> Browser:
+    """Headless Debian chromium (never a Playwright-downloaded browser)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
 
 
@@ -257,6 +258,7 @@ def kernel_status(page: Page) -> str | None:
 
 
 def wait_kernel_idle(page: Page, timeout: float = 60.0) -> None:
+    """Wait until the open notebook's kernel exists and is idle."""
     wait_js(
         page,
         f"() => {{ const s = {_JS_PANEL}.sessionContext.session;"
@@ -384,7 +386,8 @@ _JS_KEXEC = f"""async ([code, timeoutMs]) => {{
 def kexec(page: Page, code: str, *, timeout: float = 60.0) -> KernelReply:
     """Run `code` in the open notebook's kernel without a cell (same namespace as the cells)
     and return what it printed and its last expression's value; raise CellError when it
-    raises. Output a background thread prints meanwhile may land here too."""
+    raises. It queues behind a running cell (main shell, not a subshell), and output a
+    background thread prints meanwhile may land here too."""
     r = page.evaluate(_JS_KEXEC, [code, int(timeout * 1000)])
     if r["error"]:
         raise CellError(f"kernel code raised:\n{_error_text(*r['error'])}")

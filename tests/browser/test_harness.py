@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ._lab import Ui, cell_text, keval, output_locator, run_cell, wait_js
+from ._lab import Ui, cell_text, kernel_status, keval, kexec, output_locator, run_cell, wait_js
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -99,7 +99,7 @@ def test_widget_renders_and_a_click_round_trips(notebook: Callable[..., Page], u
     assert widget.text_content() == "clicks 0"
 
     widget.click()
-    page.locator(".counter", has_text="clicks 1").wait_for()
+    output_locator(page, 0).locator(".counter", has_text="clicks 1").wait_for()
     wait_js(page, "() => document.querySelector('[data-reply]')?.dataset.reply === '1'")
     run_cell(page, 1)
     assert cell_text(page, 1) == "kernel saw 1\n"
@@ -112,12 +112,15 @@ def test_widget_renders_and_a_click_round_trips(notebook: Callable[..., Page], u
 def test_background_thread_streams_in_order_while_kernel_idle(
     notebook: Callable[..., Page],
 ) -> None:
-    page = notebook([STREAM, "threading.Thread(target=produce, args=(stream,)).start()"])
+    page = notebook([STREAM])
     run_cell(page, 0)
     output_locator(page, 0).get_by_text("streaming").wait_for()
 
-    run_cell(page, 1)  # returns at once: the items arrive after the cell finished
+    # Returns at once: the items arrive after this request has finished.
+    start = "threading.Thread(target=produce, args=(stream,)).start(); print('started')"
+    assert kexec(page, start).stdout == "started\n"
     wait_js(page, "() => window.__stream.items.length >= 300", timeout=20)
+    assert kernel_status(page) == "idle"
     seen = page.evaluate("() => window.__stream")
     assert seen["items"] == list(range(300))
     assert len(seen["statuses"]) < 100  # batched: far fewer messages than items
