@@ -12,12 +12,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from ._state import DashboardState
 
 logger = logging.getLogger("adaptive_hyperopt.jupyter")
+
+# PED-ANOVA's notes to its direct users (few trials, thin regimes, equal quantiles) would land
+# in whatever notebook cell runs when the pump computes: filtered once, here, because
+# `warnings.catch_warnings` is not thread-safe.
+for _note in (
+    "Some regimes for parameter",
+    "The number of trials is too small to compute importances",
+    "Target and region quantiles select the same set of trials",
+):
+    warnings.filterwarnings("ignore", message=_note, category=UserWarning)
 
 SEND_HZ = 15
 PLOT_POINTS_PER_SECOND = 8_000
@@ -114,10 +125,13 @@ class Pump:
         import optuna
 
         study = self._control.study
-        try:
-            evaluator = optuna.importance.PedAnovaImportanceEvaluator()
-            found = optuna.importance.get_param_importances(study, evaluator=evaluator)
-        except (ValueError, RuntimeError) as exc:  # too few trials, a single distribution...
+        if len(study.directions) != 1:
+            return {}
+        try:  # PED-ANOVA follows the study's direction by itself
+            found = optuna.importance.get_param_importances(
+                study, evaluator=optuna.importance.PedAnovaImportanceEvaluator()
+            )
+        except (ValueError, RuntimeError, ZeroDivisionError) as exc:  # too few trials...
             logger.debug("no importances yet: %s", exc)
             return {}
         return {name: float(v) for name, v in found.items()}
