@@ -178,16 +178,18 @@ class AdaptiveHyperparameterOptimizer:
         driver = self._prepare(
             objective, search_space, direction, callbacks, n_trials, timeout, study_name
         )
-        if not dashboard:
-            return self._finalize(driver, _run(driver))
-        # The study runs in this thread; the dashboard streams from its pump thread and its
-        # controls are answered on the comm subshell while this cell runs.
+        history = self._run_with_dashboard(driver) if dashboard else _run(driver)
+        return self._finalize(driver, history)
+
+    def _run_with_dashboard(self, driver: Driver) -> History:
+        """Run in this thread with the live dashboard shown: it streams from its pump thread,
+        and its controls are answered on the comm subshell while the cell runs."""
         from .jupyter import Dashboard, display_dashboard
 
         view = Dashboard(self._control)
         display_dashboard(view)
         try:
-            return self._finalize(driver, _run(driver))
+            return _run(driver)
         finally:
             view.wait(timeout=10.0)
 
@@ -319,6 +321,7 @@ class AdaptiveHyperparameterOptimizer:
         timeout: float | None = None,
         study_name: str | None = None,
         reference_point: Sequence[float] | None = None,
+        dashboard: bool = False,
     ) -> ParetoFront:
         """Optimize several objectives at once; return the Pareto front.
 
@@ -327,7 +330,8 @@ class AdaptiveHyperparameterOptimizer:
         (default: see ParetoFront). Optuna's samplers handle several objectives natively (TPE
         by default; `sampler_config={'sampler_type': 'nsga2'}` for NSGA-II). Pruning does not
         apply (Optuna's pruners are single-objective); a two-argument objective's reports are
-        published as events only.
+        published as events only. `dashboard=True` shows the live dashboard, with the front
+        drawn as it grows.
         """
         wanted = _check_directions(directions)
         if reference_point is not None:
@@ -352,7 +356,10 @@ class AdaptiveHyperparameterOptimizer:
         driver = self._prepare(
             objective, search_space, wanted, callbacks, n_trials, timeout, study_name
         )
-        _run(driver)
+        if dashboard:
+            self._run_with_dashboard(driver)
+        else:
+            _run(driver)
         self.history = driver.history
         if driver.n_complete == 0 and not driver.study.best_trials:
             raise _no_completed_trial(driver)

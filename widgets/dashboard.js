@@ -124,7 +124,7 @@ function renderStream(model, el) {
     status["rate"].textContent = s.rate.toFixed(1);
     status["elapsed"].textContent = fmtSeconds(s.elapsed);
     status["remaining"].textContent = fmtSeconds(s.remaining);
-    status["best-value"].textContent = fmt(s.best_value);
+    status["best-value"].textContent = s.front_size != null ? `${s.front_size} trials on the Pareto front` : fmt(s.best_value);
     status["best-params"].textContent = s.best_params ? `(${fmtParams(s.best_params)})` : "";
     tbody.replaceChildren(...rows.slice(-TABLE_ROWS).reverse().map((r) =>
       h("tr", { "data-number": r.number, class: `ah-row-${r.state}` },

@@ -64,7 +64,8 @@ class Dashboard:
         if with_plots:
             from ._plots import LivePlots
 
-            self.plots = LivePlots(self.control.space)
+            directions = tuple(d.name.lower() for d in self.control.study.directions)
+            self.plots = LivePlots(self.control.space, directions)
             children.append(self.plots.widget)
         self.widget = ipw.VBox(children)
         self.widget.add_class("ah-dashboard")

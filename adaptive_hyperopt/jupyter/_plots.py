@@ -3,7 +3,8 @@
 History: every kept trial (complete and pruned in two colours), failed trials as ticks along
 the bottom, the exact best-so-far line, and a labelled marker wherever the space changed.
 One slice per parameter (value against score, the current range shaded), and the importance
-bars refreshed at adaptation checkpoints.
+bars refreshed at adaptation checkpoints. A multi-objective study shows its Pareto front instead:
+every kept trial by its first two objectives, the exact non-dominated ones highlighted.
 """
 
 from __future__ import annotations
@@ -29,9 +30,13 @@ def _figure(marks: list[Any], axes: list[Any], title: str, height: str) -> Any:
 
 
 class LivePlots:
-    """History, slices and importance for one study's space."""
+    """History, slices and importance for one study's space (the front for several objectives)."""
 
-    def __init__(self, space: Any) -> None:
+    def __init__(self, space: Any, directions: tuple[str, ...] = ("minimize",)) -> None:
+        self.pareto: Any = None
+        if len(directions) > 1:
+            self._build_pareto(directions)
+            return
         self._x = bq.LinearScale()
         self._y = bq.LinearScale()
         unit = bq.LinearScale(min=0.0, max=1.0)  # for ticks and markers pinned to the frame
@@ -102,8 +107,30 @@ class LivePlots:
             ]
         )
 
+    def _build_pareto(self, directions: tuple[str, ...]) -> None:
+        xs, ys = bq.LinearScale(), bq.LinearScale()
+        scales = {"x": xs, "y": ys}
+        self.cloud = bq.Scatter(x=[], y=[], scales=scales, colors=["#bbbbbb"], default_size=14)
+        self.front = bq.Scatter(x=[], y=[], scales=scales, colors=[COLORS["FAIL"]], default_size=28)
+        self.front_line = bq.Lines(
+            x=[], y=[], scales=scales, colors=[COLORS["FAIL"]], interpolation="step-after"
+        )
+        self.pareto = _figure(
+            [self.cloud, self.front_line, self.front],
+            [
+                bq.Axis(scale=xs, label=f"objective 0 ({directions[0]})"),
+                bq.Axis(scale=ys, side="left", label=f"objective 1 ({directions[1]})"),
+            ],
+            "Pareto front (first two objectives)",
+            "360px",
+        )
+        self.widget = ipw.VBox([self.pareto])
+
     def refresh(self, record: dict[str, Any]) -> None:
         """Redraw from a plot record (called by the pump only)."""
+        if self.pareto is not None:
+            self._refresh_pareto(record)
+            return
         xs, ys, states = record["history"]
         done = [(x, y) for x, y, s in zip(xs, ys, states, strict=True) if s != "PRUNED"]
         cut = [(x, y) for x, y, s in zip(xs, ys, states, strict=True) if s == "PRUNED"]
@@ -132,6 +159,16 @@ class LivePlots:
             with self.bars.hold_sync():
                 self.bars.x = list(importance)
                 self.bars.y = list(importance.values())
+
+    def _refresh_pareto(self, record: dict[str, Any]) -> None:
+        points, front = record["points"], [values for _, values in record["front"]]
+        with self.cloud.hold_sync():
+            self.cloud.x = [p[0] for p in points]
+            self.cloud.y = [p[1] for p in points]
+        for mark in (self.front, self.front_line):
+            with mark.hold_sync():
+                mark.x = [p[0] for p in front]
+                mark.y = [p[1] for p in front]
 
     def _refresh_slices(self, record: dict[str, Any]) -> None:
         current = {p["name"]: p for p in (record["space"] or {}).get("params", [])}

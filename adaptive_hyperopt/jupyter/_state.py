@@ -80,6 +80,10 @@ class DashboardState:
         self.best_steps: list[tuple[int, float]] = []
         self.markers: list[dict[str, Any]] = []
         self.slices: dict[str, Decimated] = {}
+        # Multi-objective studies: every kept point, and the exact non-dominated front.
+        self.signs: tuple[float, ...] = (1.0,)  # +1 minimize, -1 maximize, per objective
+        self.points = Decimated(HISTORY_POINTS)
+        self.front: list[tuple[int, tuple[float, ...]]] = []
         self.importance: dict[str, float] = {}
         self.importance_due = False
         self.plot_dirty = False
@@ -102,6 +106,7 @@ class DashboardState:
     def _started(self, e: Any) -> None:
         self.state = "running"
         self.direction, self.backend = e.direction, e.backend
+        self.signs = tuple(-1.0 if d == "maximize" else 1.0 for d in e.direction.split(","))
         self.n_trials, self.timeout = e.n_trials, e.timeout
         self.t_start, self.t_end = e.time, None
         self.next_number = max(self.next_number, e.n_existing_trials)
@@ -128,6 +133,8 @@ class DashboardState:
             self._push(
                 "errors", self.errors, {"seq": e.seq, "number": e.number, "reason": e.reason}
             )
+        elif e.values is not None and e.state == "COMPLETE":
+            self._add_to_front(e.number, tuple(e.values))
         elif value is not None:
             self.history.add(e.number, value, e.state)
             if e.params:
@@ -143,6 +150,20 @@ class DashboardState:
                 self.best_params = to_jsonable(e.params or {})
             self.best_steps.append((e.number, float(e.best_value)))
         self.plot_dirty = True
+
+    def _add_to_front(self, number: int, values: tuple[float, ...]) -> None:
+        """Keep the point for the scatter; update the exact front (O(front) per trial)."""
+        self.points.add(values, 0.0)
+        key = tuple(s * v for s, v in zip(self.signs, values, strict=False))
+
+        def dominates(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+            return all(x <= y for x, y in zip(a, b, strict=False)) and a != b
+
+        keyed = [(tuple(s * v for s, v in zip(self.signs, pv, strict=False)), n, pv)
+                 for n, pv in self.front]  # fmt: skip
+        if any(dominates(k, key) or k == key for k, _, _ in keyed):
+            return
+        self.front = [(n, pv) for k, n, pv in keyed if not dominates(key, k)] + [(number, values)]
 
     def _space_changed(self, e: Any) -> None:
         if e.space is not None:
@@ -237,6 +258,7 @@ class DashboardState:
             "direction": self.direction,
             "backend": self.backend,
             "space_version": self.space_version,
+            "front_size": len(self.front) if len(self.signs) > 1 else None,
             "time": self.event_time,
         }
 
@@ -296,6 +318,8 @@ class DashboardState:
             "slices": {n: (list(s.x), list(s.y)) for n, s in self.slices.items()},
             "space": self.space,
             "importance": dict(self.importance),
+            "points": list(self.points.x),
+            "front": sorted(self.front, key=lambda p: p[1]),
         }
 
 

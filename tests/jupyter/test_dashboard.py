@@ -278,3 +278,22 @@ def test_optimize_with_dashboard_outside_a_kernel_warns_and_runs(
     assert len(history) == 10 and best == opt.best_score
     assert "no Jupyter kernel here, so no dashboard" in caplog.text
     assert repr(opt.dashboard()).startswith("<Dashboard ")
+
+
+def test_a_multi_objective_study_draws_its_exact_pareto_front() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=80, random_state=0)
+    front = opt.multi_objective_optimize(
+        lambda p: (p["x"] ** 2, (p["x"] - 2) ** 2 - p["y"]),
+        {"x": ("float", -1.0, 3.0), "y": ("float", 0.0, 1.0)},
+        directions=["minimize", "maximize"],
+        dashboard=True,  # outside a kernel: a warning, and the study runs
+    )
+    dash = Dashboard(opt._control, widgets=True)  # the finished study, replayed
+    dash.wait(10)
+    with dash.state.lock:
+        status, record = dash.state.status(), dash.state.plot_record()
+    assert status["front_size"] == len(front) and status["best_value"] is None
+    assert sorted(n for n, _ in record["front"]) == sorted(p.number for p in front)
+    assert dash.plots is not None and dash.plots.pareto is not None
+    assert len(dash.plots.front.x) == len(front) and len(dash.plots.cloud.x) == 80
+    dash.close()
