@@ -328,20 +328,17 @@ class AdaptiveHyperparameterOptimizer:
         The objective returns one number per entry of `directions`. The result is a list of
         ParetoPoint (number, params, values) with `.hypervolume` against `reference_point`
         (default: see ParetoFront). Optuna's samplers handle several objectives natively (TPE
-        by default; `sampler_config={'sampler_type': 'nsga2'}` for NSGA-II). Pruning does not
-        apply (Optuna's pruners are single-objective); a two-argument objective's reports are
-        published as events only. `dashboard=True` shows the live dashboard, with the front
-        drawn as it grows.
+        by default; `sampler_config={'sampler_type': 'nsga2'}` for NSGA-II). Hyperopt and
+        scikit-optimize (and ensemble members of theirs) learn from a ParEGO scalarization:
+        fresh random weights on the simplex per proposal, augmented Chebyshev over the
+        objectives normalized by their observed ranges (backends/_parego.py). The adaptive
+        space works on the front (docs/adaptive.md). Pruning does not apply (Optuna's pruners
+        are single-objective); a two-argument objective's reports are published as events
+        only. `dashboard=True` shows the live dashboard, with the front drawn as it grows.
         """
         wanted = _check_directions(directions)
         if reference_point is not None:
             _check_reference_point(reference_point, len(wanted))
-        if self.config.backend != "optuna":
-            _unbuilt(
-                f"multi-objective optimization with backend={self.config.backend!r} "
-                "(a ParEGO scalarization)",
-                "a later release; backend='optuna' handles several objectives",
-            )
         if self.config.enable_pruning:
             warn_once(
                 "multi_objective_pruning",

@@ -13,8 +13,6 @@ accepted but "not built yet") shows up by name:
 What is still unbuilt is marked `xfail(strict=True, raises=NotImplementedError)` below, so a test
 fails (XPASS) the day its feature lands and the mark must go:
 
-- `multi_objective_optimize` with the Hyperopt or scikit-optimize backend (a ParEGO
-  scalarization is planned; the Optuna backend handles several objectives);
 - `continue_optimization` of a multi-objective study;
 - an objective that reports (`objective(params, trial)`, for pruning) on a Dask executor.
 
@@ -245,13 +243,19 @@ def test_multi_objective_optimize(no_unbuilt_warning: None) -> None:
 @pytest.mark.parametrize(
     "backend",
     [
-        pytest.param("hyperopt", marks=unbuilt("multi-objective with Hyperopt: ParEGO planned")),
-        pytest.param("skopt", marks=unbuilt("multi-objective with skopt: ParEGO planned")),
+        "hyperopt",
+        "skopt",
+        "ensemble",
     ],
 )
 def test_multi_objective_with_other_backends(backend: str) -> None:
+    members = [{"backend": "hyperopt"}, {"backend": "skopt"}]
     optimizer = AdaptiveHyperparameterOptimizer(
-        backend=backend, n_trials=4, random_state=0, enable_pruning=False
+        backend=backend,
+        n_trials=4,
+        random_state=0,
+        enable_pruning=False,
+        sampler_config={"optimizers": members} if backend == "ensemble" else None,
     )
     front = optimizer.multi_objective_optimize(
         lambda p: (p["x"], 1 - p["x"]), SPACE, directions=["maximize", "maximize"]

@@ -5,6 +5,10 @@ study's completed trials, the progress since the last checkpoint) and the dimens
 strategies before it left them. A strategy answers with a `Step`: new dimensions (each inside
 the user's limits; the scheduler checks), a reason in words, and optionally a sampler to switch
 to. The scheduler turns the steps of one checkpoint into one new space version.
+
+In a multi-objective study (`ctx.multi`) there is no best value: `best`, `ranked` and `loss`
+follow the front (`_front.py`), `front()` lists the non-dominated trials and `improvement` is
+the front's hypervolume gain since the last checkpoint, as a fraction.
 """
 
 from __future__ import annotations
@@ -15,11 +19,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from ..backends._parego import non_dominated
 from ..space import SearchSpace
 from ..space._dimensions import Categorical, Dimension, Float, Int
+from ._front import compromise, levels
 
 
 @dataclass(frozen=True)
@@ -37,8 +44,8 @@ class Context:
 
     space: SearchSpace
     study: optuna.Study
-    trials: list[FrozenTrial]  # COMPLETE trials with a finite value, oldest first
-    maximize: bool
+    trials: list[FrozenTrial]  # COMPLETE trials with finite values, oldest first
+    maximize: bool  # one objective's direction (several objectives: see `maximizes`)
     trigger: str  # "interval" or "user"
     checkpoint: int  # how many checkpoints ran before this one
     n_finished: int  # finished trials of every state
@@ -49,25 +56,70 @@ class Context:
     improvement: float | None  # gain of the best since the last checkpoint (None: first one)
     active: tuple[str, ...] = ()  # names of the installed strategies
     notes: dict[str, Any] = field(default_factory=dict)  # what earlier strategies did
+    #: Each objective's direction (True: maximize) when there are several, else empty.
+    maximizes: tuple[bool, ...] = ()
+    _scores: dict[int, tuple[int, float]] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def multi(self) -> bool:
+        """Whether the study has several objectives (adaptation then follows the front)."""
+        return len(self.maximizes) > 1
 
     @property
     def stalled(self) -> bool:
-        """Whether the best improved by less than the threshold since the last checkpoint."""
+        """Whether the best (several objectives: the front's hypervolume, as a fraction)
+        improved by less than the threshold since the last checkpoint."""
         return self.improvement is not None and self.improvement < self.threshold
 
     def loss(self, trial: FrozenTrial) -> float:
-        """The trial's value, lower is better."""
+        """The trial's value, lower is better (several objectives: the equal-weight augmented
+        Chebyshev loss of its normalized values, a trial of `trials` only)."""
+        if self.multi:
+            return self._score()[trial.number][1]
         assert trial.value is not None
         return -trial.value if self.maximize else trial.value
 
     def ranked(self, trials: list[FrozenTrial] | None = None) -> list[FrozenTrial]:
-        """`trials` (default: all completed ones), best first."""
-        return sorted(self.trials if trials is None else trials, key=self.loss)
+        """`trials` (default: all completed ones), best first (several objectives: by Pareto
+        level, then by `loss`)."""
+        pool = self.trials if trials is None else trials
+        if self.multi:
+            scores = self._score()
+            return sorted(pool, key=lambda t: scores[t.number])
+        return sorted(pool, key=self.loss)
 
     @property
     def best(self) -> FrozenTrial | None:
-        """The best completed trial (direction-aware)."""
+        """The best completed trial (direction-aware; several objectives: the first of
+        `ranked()`, the front's point closest to the ideal one)."""
+        if self.multi:
+            return self.ranked()[0] if self.trials else None
         return min(self.trials, key=self.loss) if self.trials else None
+
+    def losses(self, trials: list[FrozenTrial]) -> np.ndarray:
+        """The trials' values, one row each, with maximized objectives negated."""
+        sign = np.array([-1.0 if up else 1.0 for up in self.maximizes or (self.maximize,)])
+        return np.array([t.values for t in trials], dtype=float).reshape(len(trials), -1) * sign
+
+    def front(self, trials: list[FrozenTrial] | None = None) -> list[FrozenTrial]:
+        """The non-dominated trials among `trials` (default: all completed ones), oldest
+        first; with one objective, the best trial alone."""
+        pool = self.trials if trials is None else trials
+        if not pool:
+            return []
+        if not self.multi:
+            return [min(pool, key=self.loss)]
+        mask = non_dominated(self.losses(pool))
+        return [t for t, keep in zip(pool, mask, strict=True) if keep]
+
+    def _score(self) -> dict[int, tuple[int, float]]:
+        if self._scores is None:
+            self._scores = {}
+            if self.trials:
+                losses = self.losses(self.trials)
+                for t, lv, c in zip(self.trials, levels(losses), compromise(losses), strict=True):
+                    self._scores[t.number] = (int(lv), float(c))
+        return self._scores
 
     def value(self, trial: FrozenTrial, name: str) -> Any:
         """The trial's value of `name` as the objective received it (None when inactive)."""
@@ -177,9 +229,9 @@ def ranged(dim: Float | Int, frame: tuple[float, float], lo: float, hi: float) -
 
 
 def completed(study: optuna.Study) -> list[FrozenTrial]:
-    """The study's COMPLETE trials with a finite value, oldest first."""
+    """The study's COMPLETE trials with finite values (every objective's), oldest first."""
     return [
         t
         for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if t.value is not None and math.isfinite(t.value)
+        if t.values is not None and all(math.isfinite(v) for v in t.values)
     ]

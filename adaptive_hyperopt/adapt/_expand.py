@@ -10,6 +10,10 @@ progress stalls.
   interval, every narrowed range widens by `stall_factor` around its centre. While the `narrow`
   strategy is installed it owns stalls instead (TuRBO shrinks, then restarts on the whole
   space), so this rule waits for it: two strategies must not answer one signal in opposite ways.
+
+Several objectives: "the best trial" is the front. A side moves out when any Pareto-optimal
+trial lies within `edge` of it (or outside it): the front is pressing there. A stall is a
+hypervolume gain below the threshold (`Context.improvement`).
 """
 
 from __future__ import annotations
@@ -42,41 +46,47 @@ class Expand(Strategy):
         best = ctx.best
         if best is None:
             return None
+        front = ctx.front() if ctx.multi else [best]
         new: dict[str, Dimension] = {}
         why: list[str] = []
         for name in ctx.numeric(dims):
-            value = ctx.value(best, name)
-            if value is None:
+            values = [float(v) for t in front if (v := ctx.value(t, name)) is not None]
+            if not values:
                 continue
             dim = dims[name]
             assert isinstance(dim, Float | Int)
-            moved = self._push(ctx, name, dim, float(value))
+            moved = self._push(ctx, name, dim, min(values), max(values))
             if moved is not None:
                 new[name], side = moved
                 why.append(f"{name!r} {side}")
         if why:
-            return Step(f"best trial #{best.number} near a bound: " + ", ".join(why), new)
+            who = (
+                f"{len(front)} Pareto-optimal trials" if ctx.multi else f"best trial #{best.number}"
+            )
+            return Step(f"{who} near a bound: " + ", ".join(why), new)
         if ctx.stalled and "narrow" not in ctx.active:
             return self._widen(ctx, dims)
         return None
 
     def _push(
-        self, ctx: Context, name: str, dim: Float | Int, value: float
+        self, ctx: Context, name: str, dim: Float | Int, low: float, high: float
     ) -> tuple[Dimension, str] | None:
+        """Move the sides that `low` (the lowest value among the best trials) or `high` (the
+        highest) press against; one best trial gives both."""
         frame = ctx.frame(name)
         lo, hi = span(dim, frame)
-        u = to_unit(dim, frame, value)
+        u_low, u_high = to_unit(dim, frame, low), to_unit(dim, frame, high)
         width = hi - lo
         new_lo, new_hi = lo, hi
-        if u <= lo + self.edge * width:
-            new_lo = max(min(lo - self.grow * width, u - self.edge * width), 0.0)
-        if u >= hi - self.edge * width:
-            new_hi = min(max(hi + self.grow * width, u + self.edge * width), 1.0)
+        if u_low <= lo + self.edge * width:
+            new_lo = max(min(lo - self.grow * width, u_low - self.edge * width), 0.0)
+        if u_high >= hi - self.edge * width:
+            new_hi = min(max(hi + self.grow * width, u_high + self.edge * width), 1.0)
         moved = ranged(dim, frame, new_lo, new_hi) if (new_lo, new_hi) != (lo, hi) else dim
         sides = []
         if moved != dim:
             sides.append("widened towards it")
-        beyond = self._beyond(ctx, name, moved, u, lo, hi, width)
+        beyond = self._beyond(ctx, name, moved, u_low, u_high, lo, hi, width)
         if beyond is not None:
             moved = beyond
             sides.append("past its declared bound")
@@ -87,7 +97,8 @@ class Expand(Strategy):
         ctx: Context,
         name: str,
         dim: Float | Int,
-        u: float,
+        u_low: float,
+        u_high: float,
         lo: float,
         hi: float,
         width: float,
@@ -102,9 +113,9 @@ class Expand(Strategy):
             to_unit(dim, frame, declared.high) - to_unit(dim, frame, declared.low)
         )
         low, high = float(dim.low), float(dim.high)
-        if u <= lo + self.edge * width and low <= declared.low:
+        if u_low <= lo + self.edge * width and low <= declared.low:
             low = from_unit(dim, frame, to_unit(dim, frame, low) - step)
-        if u >= hi - self.edge * width and high >= declared.high:
+        if u_high >= hi - self.edge * width and high >= declared.high:
             high = from_unit(dim, frame, to_unit(dim, frame, high) + step)
         if (low, high) == (float(dim.low), float(dim.high)):
             return None

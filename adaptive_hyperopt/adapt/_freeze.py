@@ -13,6 +13,14 @@ user's distributions (a narrowing in between would otherwise split a parameter i
 - A parameter this strategy froze is unfrozen after `hold` checkpoints, or at the first stall
   (improvement below `min_improvement_threshold`) one checkpoint after freezing, so its
   importance is measured again on fresh trials. A parameter the user froze is never touched.
+
+Several objectives: a parameter's share is its largest share over the objectives, each
+objective's importance measured alone (PED-ANOVA with that objective as the target). So a
+parameter is frozen only when it is negligible for every objective. PED-ANOVA's own
+multi-objective mode (the importance of reaching the front) is not used: a parameter that only
+moves a trial along the front (f1 = a, f2 = 1 - a) puts every trial on it, looks unimportant
+there, and freezing it would collapse the front to a point. It is frozen at its value in the
+first trial of `Context.ranked()`, the front's compromise point.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any, cast
 
 import optuna
@@ -96,17 +105,29 @@ class Freeze(Strategy):
         present = [n for n in names if any(n in t.params for t in trials)]
         if len(present) < 2:
             return {}
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # few-trials and regime notes of PED-ANOVA
-                raw = PedAnovaImportanceEvaluator().evaluate(view, params=present)  # type: ignore[arg-type]
-        except (ValueError, ZeroDivisionError) as exc:
-            logger.debug("PED-ANOVA could not rank the parameters: %s", exc)
-            return {}
-        total = sum(v for v in raw.values() if math.isfinite(v))
-        if total <= 0:
-            return {}
-        return {n: raw[n] / total for n in present if math.isfinite(raw.get(n, math.nan))}
+        targets: list[Callable[[FrozenTrial], float] | None] = [None]
+        if ctx.multi:  # each objective alone, lower is better (see the module docstring)
+            targets = [_objective(i, up) for i, up in enumerate(ctx.maximizes)]
+        shares: dict[str, float] = {}
+        for target in targets:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # few-trials and regime notes of PED-ANOVA
+                    raw = PedAnovaImportanceEvaluator().evaluate(
+                        view,  # type: ignore[arg-type]
+                        params=present,
+                        target=target,
+                    )
+            except (ValueError, ZeroDivisionError) as exc:
+                logger.debug("PED-ANOVA could not rank the parameters: %s", exc)
+                return {}
+            total = sum(v for v in raw.values() if math.isfinite(v))
+            if total <= 0:
+                return {}
+            for n in present:
+                if math.isfinite(raw.get(n, math.nan)):
+                    shares[n] = max(shares.get(n, 0.0), raw[n] / total)
+        return shares
 
 
 # PED-ANOVA over the most recent trials only: a checkpoint then costs the same at trial 5,000 as
@@ -127,6 +148,12 @@ class _Recent:
     def _get_trials(self, deepcopy: bool = False, use_cache: bool = False) -> list[FrozenTrial]:
         trials = self._study._get_trials(deepcopy=deepcopy, use_cache=use_cache)
         return trials[-self._size :]
+
+
+def _objective(index: int, maximize: bool) -> Callable[[FrozenTrial], float]:
+    """A PED-ANOVA target: objective `index` of a trial, lower is better."""
+    sign = -1.0 if maximize else 1.0
+    return lambda trial: sign * trial.values[index]
 
 
 def _best_value(ctx: Context, ranked: list[FrozenTrial], name: str, dim: Dimension) -> Any:

@@ -21,6 +21,14 @@ box grow back to the whole range before it could pay off.
   take over (TuRBO restarts from scratch for the same reason).
 
 Only numeric parameters are narrowed (categoricals keep their choices: the model handles them).
+
+Several objectives: the box spans the front instead of surrounding one trial. Its core is the
+hull of the Pareto-optimal trials (since the last restart) in each parameter; each side gets a
+margin of the common length times the parameter's weight over two, and at least a quarter of
+the hull's width, so the front's extreme trials stay clear of `expand`'s edge band and the two
+strategies do not answer one front in opposite ways. The length is sized as above, from how far
+the best trials off the front (by Pareto level) lie from the hull. Success and failure count
+the front's hypervolume gain (`Context.improvement`) against the threshold; restarts as above.
 """
 
 from __future__ import annotations
@@ -118,6 +126,8 @@ class TrustRegion(Strategy):
         trials: list,
         how: str,
     ) -> Step | None:
+        if ctx.multi:
+            return self._open_front(ctx, dims, names, trials, how)
         ranked = ctx.ranked(trials)
         best = ranked[0]
         top = ranked[: max(3, math.ceil(self.top_fraction * len(ranked)))]
@@ -149,5 +159,54 @@ class TrustRegion(Strategy):
             new[name] = ranged(dim, ctx.frame(name), u - half, u + half)
         reason = (
             f"trust region {how} around trial #{best.number} (side {self.length:.3g} of the range)"
+        )
+        return Step(reason, new)
+
+    def _open_front(
+        self,
+        ctx: Context,
+        dims: dict[str, Dimension],
+        names: list[str],
+        trials: list,
+        how: str,
+    ) -> Step | None:
+        """The box spanning the front of `trials` (several objectives; see the module doc)."""
+        front = ctx.front(trials)
+        on_front = {t.number for t in front}
+        off = [t for t in ctx.ranked(trials) if t.number not in on_front]
+        near = off[: max(3, math.ceil(self.top_fraction * len(trials)))]
+        hull: dict[str, tuple[float, float]] = {}
+        spread: dict[str, float] = {}
+        for name in names:
+            dim = dims[name]
+            assert isinstance(dim, Float | Int)
+            frame = ctx.frame(name)
+            units = [to_unit(dim, frame, v) for t in front if (v := ctx.value(t, name)) is not None]
+            if not units:  # inactive all along the front: leave it alone
+                continue
+            lo, hi = min(units), max(units)
+            hull[name] = (lo, hi)
+            others = [ctx.value(t, name) for t in near]
+            dists = [
+                max(lo - u, u - hi, 0.0)
+                for u in (to_unit(dim, frame, v) for v in others if v is not None)
+            ]
+            spread[name] = max(dists, default=0.5)
+        if not hull:
+            return None
+        floor = self.length_min / 2
+        geo = math.exp(sum(math.log(max(s, floor)) for s in spread.values()) / len(spread))
+        if self.length is None:  # sized by how sharply the front's neighbourhood is defined
+            self.length = min(max(4 * geo, 4 * self.length_min), self.length_init)
+        new = {}
+        for name, (lo, hi) in hull.items():
+            dim = dims[name]
+            assert isinstance(dim, Float | Int)
+            weight = min(max(max(spread[name], floor) / geo, 0.5), 2.0)
+            margin = min(max(self.length * weight / 2, (hi - lo) / 4, floor), 0.5)
+            new[name] = ranged(dim, ctx.frame(name), lo - margin, hi + margin)
+        reason = (
+            f"trust region {how} around the {len(front)} Pareto-optimal trials "
+            f"(margin {self.length:.3g} of the range)"
         )
         return Step(reason, new)

@@ -17,12 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import optuna
 
 from ..space import SearchSpace
 from ._base import Context, Strategy, completed
 from ._expand import Expand
 from ._freeze import Freeze
+from ._front import front_gain
 from ._narrow import TrustRegion
 from ._switch import SwitchSampler
 
@@ -104,6 +106,7 @@ class Scheduler:
         self.settings = AdaptationSettings()
         self._checkpoints = 0
         self._last_best: float | None = None
+        self._last_front: np.ndarray | None = None  # several objectives: the front, as losses
         self.configure(settings or AdaptationSettings())
 
     def configure(self, settings: AdaptationSettings) -> None:
@@ -173,12 +176,15 @@ class Scheduler:
             interval=self.interval,
             last_best=self._last_best,
             active=tuple(s.name for s in self.strategies),
+            last_front=self._last_front,
         )
 
     def _built_in(self, space: SearchSpace, study: optuna.Study, trigger: str) -> AdaptationOutcome:
         ctx = self.context(space, study, trigger)
         if ctx.notes["best"] is not None:
             self._last_best = ctx.notes["best"]
+        if ctx.notes.get("front") is not None:
+            self._last_front = ctx.notes["front"]
         work = space
         dims = dict(space)
         reasons: list[str] = []
@@ -260,10 +266,32 @@ def make_context(
     interval: int = 0,
     last_best: float | None = None,
     active: tuple[str, ...] = (),
+    last_front: np.ndarray | None = None,
 ) -> Context:
-    """A strategy's view of `study` now; `last_best` is the best at the previous checkpoint."""
+    """A strategy's view of `study` now; `last_best` is the best at the previous checkpoint.
+
+    With several objectives, `last_front` is the front at the previous checkpoint (its
+    values in minimization form, `notes["front"]` of that checkpoint's context), and the
+    improvement is the hypervolume the front gained since, as a fraction (`_front.py`).
+    """
     trials = completed(study)
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    maximizes = tuple(d == optuna.study.StudyDirection.MAXIMIZE for d in study.directions)
+    if len(maximizes) > 1:
+        return _multi_context(
+            space,
+            study,
+            trials,
+            maximizes,
+            last_front,
+            trigger=trigger,
+            threshold=threshold,
+            beyond=beyond,
+            checkpoint=checkpoint,
+            budget=budget,
+            interval=interval,
+            active=active,
+        )
+    maximize = maximizes[0]
     best = None
     if trials:
         values = [float(t.value) for t in trials if t.value is not None]
@@ -287,6 +315,33 @@ def make_context(
         active=active,
         notes={"best": best},
     )
+
+
+def _multi_context(
+    space: SearchSpace,
+    study: optuna.Study,
+    trials: list[optuna.trial.FrozenTrial],
+    maximizes: tuple[bool, ...],
+    last_front: np.ndarray | None,
+    **kwargs: Any,
+) -> Context:
+    ctx = Context(
+        space=space,
+        study=study,
+        trials=trials,
+        maximize=False,
+        n_finished=len(study.get_trials(deepcopy=False, states=_FINISHED)),
+        improvement=None,
+        notes={"best": None},
+        maximizes=maximizes,
+        **kwargs,
+    )
+    if trials:
+        front = ctx.losses(ctx.front())
+        if last_front is not None:
+            ctx.improvement = front_gain(ctx.losses(trials), last_front)
+        ctx.notes["front"] = front
+    return ctx
 
 
 def accept_space(space: SearchSpace, result: Any) -> SearchSpace | None:

@@ -11,6 +11,8 @@ respected). The phases:
    (WS-CMA-ES; see backends/_optuna.py). CMA-ES cannot sample categoricals or conditions, and
    needs a few generations (about 4 + 3 ln d trials each) to pay off, hence the conditions.
 3. When the trust region restarts on the whole space, back to phase 1: a global search again.
+
+A multi-objective study stays in phase 1: Optuna's CMA-ES is single-objective.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class SwitchSampler(Strategy):
         if self.phase == "refine" and ctx.notes.get("restarted"):
             self.phase = "model"
             return Step("trust region restarted: back to the global sampler", sampler=self.base)
-        if self.phase != "model" or ctx.budget is None:
+        if self.phase != "model" or ctx.budget is None or ctx.multi:
             return None
         remaining = ctx.budget - ctx.n_finished
         if ctx.n_finished < self.refine_after * ctx.budget or remaining < self.min_remaining:

@@ -20,6 +20,10 @@ Strategies (`combination_strategy`) decide which member proposes the next trial:
   trial, so the bandit follows the members improving *now*. The weights are its prior. Its
   credit (each member's estimated chance of improving the best) is recorded on every trial it
   allocates, as the user attribute `ah.ensemble.credit`.
+
+Several objectives: Optuna members use their samplers' multi-objective modes, Hyperopt and
+scikit-optimize members ParEGO (`_parego.py`); for the adaptive bandit a trial "improves" when
+it joins the Pareto front (no earlier completed trial dominates or equals it).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from optuna.trial import FrozenTrial, TrialState
 from .._validation import unknown_keyword
 from ..space import SearchSpace
 from ._base import Backend
+from ._parego import minimization_form
 
 STRATEGIES = ("weighted_average", "round_robin", "adaptive")
 MEMBER_BACKENDS = ("optuna", "hyperopt", "skopt")
@@ -158,6 +163,8 @@ class EnsembleBackend(Backend):
         )
         self._best: float | None = None
         self._maximize: bool | None = None  # known at the first ask
+        self._maximizes: tuple[bool, ...] = ()  # several objectives: each one's direction
+        self._front: np.ndarray | None = None  # several objectives: the front, minimization form
 
     @property
     def sampler(self) -> optuna.samplers.BaseSampler:
@@ -174,8 +181,14 @@ class EnsembleBackend(Backend):
     def ask(self, study: optuna.Study, space: SearchSpace) -> tuple[optuna.Trial, dict[str, Any]]:
         """Choose a member by the strategy; it proposes, having learnt every finished trial."""
         if self._maximize is None:
-            self._maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
-            self._best = _best_value(study)
+            directions = study.directions
+            self._maximizes = tuple(d == optuna.study.StudyDirection.MAXIMIZE for d in directions)
+            self._maximize = self._maximizes[0]
+            if len(directions) > 1:
+                front = [t.values for t in study.best_trials]
+                self._front = minimization_form(np.array(front), self._maximizes) if front else None
+            else:
+                self._best = _best_value(study)
         i = self._choose()
         backend = self.backends[i]
         pending, self._pending[i] = self._pending[i], []
@@ -217,12 +230,27 @@ class EnsembleBackend(Backend):
         return deficits.index(max(deficits))
 
     def _improves(self, trial: FrozenTrial) -> bool:
+        if trial.values is not None and len(trial.values) > 1:  # several objectives
+            return len(self._maximizes) > 1 and self._joins_front(trial)
         if trial.state != TrialState.COMPLETE or trial.value is None:
             return False
         value, best = trial.value, self._best
         if best is not None and (value <= best if self._maximize else value >= best):
             return False
         self._best = value
+        return True
+
+    def _joins_front(self, trial: FrozenTrial) -> bool:
+        """Whether `trial` joins the Pareto front (no earlier trial dominates or equals it)."""
+        if trial.state != TrialState.COMPLETE or trial.values is None:
+            return False
+        point = minimization_form(np.array([trial.values]), self._maximizes)
+        front = self._front
+        if front is not None:
+            if np.any(np.all(front <= point, axis=1)):
+                return False
+            point = np.vstack([front[~np.all(point <= front, axis=1)], point])
+        self._front = point
         return True
 
 

@@ -23,6 +23,9 @@ than its peers, is an observation with the worst loss seen so far.
 TPE's random start (`n_startup_jobs`) belongs to the study, not to a region: the dropped trials
 count towards it, so after a narrowing past the start Hyperopt models the in-region trials at
 once instead of sampling at random again.
+
+Several objectives: each proposal learns from ParEGO losses (`_parego.py`), fresh weights each
+time, so the observations are rebuilt from the study before every proposal.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from ..space import SearchSpace
 from ..space._dimensions import Categorical, Dimension, Float, Int
 from ._base import Backend
 from ._bridge import choice_index, fitting_params, pinned, record
+from ._parego import Losses
 
 Suggest = Callable[..., list[dict[str, Any]]]
 
@@ -88,7 +92,7 @@ class HyperoptBackend(Backend):
         self._domain: Domain | None = None
         self._trials = Trials()
         self._seen: set[int] = set()
-        self._maximize = False
+        self._losses = Losses(seed)  # what Hyperopt learns from (ParEGO for several objectives)
 
     @property
     def sampler(self) -> optuna.samplers.BaseSampler:
@@ -101,25 +105,29 @@ class HyperoptBackend(Backend):
 
     def ask(self, study: optuna.Study, space: SearchSpace) -> tuple[optuna.Trial, dict[str, Any]]:
         """Propose with Hyperopt and record the proposal as a new trial of `study`."""
-        if space is not self._space:
-            self._maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+        if space is not self._space or self._losses.multi:  # several: new weights each time
+            self._losses.update(study)
             self._rebuild(study, space)
-        return record(study, space, self._propose(space))
+        trial, params = record(study, space, self._propose(space))
+        self._losses.annotate(trial)
+        return trial, params
 
     def tell(self, trial: FrozenTrial) -> None:
         """Add a finished trial to Hyperopt's observations (before the first ask: nothing)."""
         self.tell_many([trial])
 
     def tell_many(self, trials: Sequence[FrozenTrial]) -> None:
-        """Add finished trials to Hyperopt's observations in one refresh."""
-        if self._space is not None:
+        """Add finished trials to Hyperopt's observations in one refresh (several objectives:
+        nothing, the next proposal rebuilds them with its own scalarization)."""
+        if self._space is not None and not self._losses.multi:
             self._observe(trials)
 
     # Internals ----------------------------------------------------------------------------
     def _rebuild(self, study: optuna.Study, space: SearchSpace) -> None:
-        self._space = space
-        expr = expression(space)
-        self._domain = Domain(_never_called, expr) if expr else None
+        if space is not self._space:
+            self._space = space
+            expr = expression(space)
+            self._domain = Domain(_never_called, expr) if expr else None
         self._trials = Trials()
         self._seen = set()
         states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
@@ -158,12 +166,12 @@ class HyperoptBackend(Backend):
             idxs[name] = [tid] if active else []
             vals[name] = [_to_hyperopt(dim, params[name])] if active else []
         worst = None
+        loss = self._losses.loss(frozen)
         if frozen.state == TrialState.PRUNED:
             worst = self._worst(batch)
-            if worst is None and frozen.value is not None:  # its last reported value
-                worst = -frozen.value if self._maximize else frozen.value
-        if frozen.state == TrialState.COMPLETE and frozen.value is not None:
-            loss = -frozen.value if self._maximize else frozen.value
+            if worst is None:  # its last reported value
+                worst = loss
+        if frozen.state == TrialState.COMPLETE and loss is not None:
             result: dict[str, Any] = {"status": STATUS_OK, "loss": float(loss)}
         elif worst is not None:  # pruned: judged worse than its peers, so among the worst
             result = {"status": STATUS_OK, "loss": worst}

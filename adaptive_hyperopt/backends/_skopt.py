@@ -29,6 +29,10 @@ The random start (`n_initial_points`) belongs to the study, not to a region: the
 count towards it, so after a narrowing past the start the surrogate is fitted to the in-region
 trials at once instead of sampling at random again.
 Frozen parameters are pinned, left out of the surrogate and not used to filter observations.
+
+Several objectives: each proposal learns from ParEGO losses (`_parego.py`), fresh weights each
+time, so the optimizer is rebuilt from the study before every proposal (one surrogate fit per
+proposal, as when trials are told one at a time).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from ..space import SearchSpace
 from ..space._dimensions import Categorical, Dimension, Float, Int
 from ._base import Backend
 from ._bridge import choice_index, fitting_params, pinned, record
+from ._parego import Losses
 
 # `skopt.Optimizer` arguments a user may set; the dimensions and random_state are ours.
 OPTIONS = tuple(
@@ -87,7 +92,7 @@ class SkoptBackend(Backend):
         self._optimizer: skopt.Optimizer | None = None
         self._seen: set[int] = set()
         self._pending: dict[int, list[Any]] = {}  # trial number -> point asked, not yet told
-        self._maximize = False
+        self._losses = Losses(seed)  # what skopt learns from (ParEGO for several objectives)
         self._make(SearchSpace.from_dict({"x": ("float", 0.0, 1.0)}))  # bad options fail now
 
     @property
@@ -103,11 +108,12 @@ class SkoptBackend(Backend):
 
     def ask(self, study: optuna.Study, space: SearchSpace) -> tuple[optuna.Trial, dict[str, Any]]:
         """Propose with skopt and record the proposal as a new trial of `study`."""
-        if space is not self._space:
-            self._maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+        if space is not self._space or self._losses.multi:  # several: new weights each time
+            self._losses.update(study)
             self._rebuild(study, space)
         point = self._propose()
         trial, params = record(study, space, self._decode(space, point))
+        self._losses.annotate(trial)
         if point:
             self._pending[trial.number] = point
         return trial, params
@@ -117,10 +123,11 @@ class SkoptBackend(Backend):
         self.tell_many([trial])
 
     def tell_many(self, trials: Sequence[FrozenTrial]) -> None:
-        """Tell skopt finished trials in one call: one surrogate fit for all of them."""
+        """Tell skopt finished trials in one call: one surrogate fit for all of them (several
+        objectives: no fit, the next proposal rebuilds with its own scalarization)."""
         for trial in trials:
             self._pending.pop(trial.number, None)
-        if self._space is not None:
+        if self._space is not None and not self._losses.multi:
             self._observe(trials)
 
     # Internals ----------------------------------------------------------------------------
@@ -148,6 +155,8 @@ class SkoptBackend(Backend):
             raise ValueError(f"sampler_config for backend='skopt': {exc}") from exc
 
     def _rebuild(self, study: optuna.Study, space: SearchSpace) -> None:
+        if space is not self._space:  # pending points belong to the space they were asked in
+            self._pending = {}
         self._space = space
         self._names = [n for n in space.order if pinned(space[n]) is None]
         states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
@@ -155,7 +164,6 @@ class SkoptBackend(Backend):
         kept = sum(fitting_params(t, space) is not None for t in finished)
         self._optimizer = self._make(space, len(finished), kept)
         self._seen = set()
-        self._pending = {}
         self._observe(finished)
 
     def _observe(self, trials: Sequence[FrozenTrial]) -> None:
@@ -171,13 +179,14 @@ class SkoptBackend(Backend):
             params = fitting_params(frozen, self._space) if self._space is not None else None
             if params is None:
                 continue
-            if frozen.state == TrialState.COMPLETE and frozen.value is not None:
-                loss = -frozen.value if self._maximize else frozen.value
+            own = self._losses.loss(frozen)
+            if frozen.state == TrialState.COMPLETE and own is not None:
+                loss = own
             elif frozen.state in _PENALIZED and (self._optimizer.yi or losses):
                 loss = max([*self._optimizer.yi, *losses])
-            elif frozen.state == TrialState.PRUNED and frozen.value is not None:
+            elif frozen.state == TrialState.PRUNED and own is not None:
                 # nothing completed yet: its last reported value (what Optuna keeps)
-                loss = -frozen.value if self._maximize else frozen.value
+                loss = own
             else:
                 continue
             self._seen.add(frozen.number)

@@ -24,7 +24,7 @@ import optuna
 from optuna.storages import InMemoryStorage
 from optuna.trial import TrialState
 
-from ..adapt._scheduler import AdaptationOutcome, Scheduler
+from ..adapt._scheduler import Scheduler
 from ..backends import Backend
 from ..config import OptimizationConfig
 from ..events import (
@@ -138,7 +138,8 @@ class Driver:
         self.maximizes = [d == optuna.study.StudyDirection.MAXIMIZE for d in study.directions]
         self.maximize = self.maximizes[0]
         # A multi-objective study has a Pareto front, not a best value: no best, no early
-        # stopping on it, no pruning (Optuna's pruners are single-objective), no adaptation yet.
+        # stopping on it, no pruning (Optuna's pruners are single-objective); adaptation works
+        # on the front (adapt/_front.py).
         self.multi = len(self.maximizes) > 1
         self.inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._accepting = True
@@ -502,7 +503,7 @@ class Driver:
                     f"in {cfg.early_stopping_rounds} trials"
                 )
         finished = self.n_complete + self.n_failed + self.n_pruned
-        if not self.multi and self.scheduler.due(finished):
+        if self.scheduler.due(finished):
             self._adapt("interval")
         if cfg.enable_gc:
             gc.collect()
@@ -703,10 +704,7 @@ class Driver:
         command.answer(True, outcome.reason, self.space.version)
 
     def _adapt(self, trigger: str) -> Any:
-        if self.multi:
-            outcome = AdaptationOutcome(False, "no adaptation for multi-objective studies yet")
-        else:
-            outcome = self.scheduler.checkpoint(self.space, self.study, trigger)
+        outcome = self.scheduler.checkpoint(self.space, self.study, trigger)
         if outcome.strategy is not None:
             old, new = outcome.strategy
             self.bus.publish(
