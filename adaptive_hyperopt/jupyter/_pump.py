@@ -2,7 +2,7 @@
 
 It reads the event bus at most `send_hz` times a second and sends one delta per wake-up (the
 Jupyter server silently drops comm messages above about 1000 per second, shared by every comm of
-the kernel: RECIPE.md Q3); it redraws the plots at 2-4 Hz, and less often when they hold many
+the kernel: RECIPE.md Q3); it redraws the plots at 2 Hz, and less often when they hold many
 points (bqplot re-sends whole arrays and lags past about 10k re-rendered points per second, Q4).
 It is the only thread that writes to the stream widget and the plots: one writer per widget.
 """
@@ -30,9 +30,9 @@ for _note in (
 ):
     warnings.filterwarnings("ignore", message=_note, category=UserWarning)
 
-SEND_HZ = 15
+SEND_HZ = 10
 PLOT_POINTS_PER_SECOND = 8_000
-PLOT_INTERVAL = (0.25, 2.0)  # seconds: 4 Hz at most, and never slower than every 2 s
+PLOT_INTERVAL = (0.5, 2.0)  # seconds: 2 Hz at most, and never slower than every 2 s
 IMPORTANCE_INTERVAL = 2.0  # seconds between importance computations
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from ..events import Event, to_jsonable
 
-TABLE_ROWS = 50
+TABLE_ROWS = 50  # kept for a snapshot
+DELTA_ROWS = 20  # sent in a delta: the view shows the latest 20
 LOG_ROWS = 200
 ERROR_ROWS = 20
 HISTORY_POINTS = 2_000
@@ -33,9 +34,9 @@ class Decimated:
         self.seen = 0
         self.x: list[Any] = []
         self.y: list[float] = []
-        self.tags: list[str] = []
+        self.tags: list[Any] = []
 
-    def add(self, x: Any, y: float, tag: str = "") -> None:
+    def add(self, x: Any, y: float, tag: Any = "") -> None:
         """Offer one point; it is kept if it falls on the current stride."""
         self.seen += 1
         if self.seen % self.stride:
@@ -79,7 +80,6 @@ class DashboardState:
         self.failed = Decimated(HISTORY_POINTS)
         self.best_steps: list[tuple[int, float]] = []
         self.markers: list[dict[str, Any]] = []
-        self.slices: dict[str, Decimated] = {}
         # Multi-objective studies: every kept point, and the exact non-dominated front.
         self.signs: tuple[float, ...] = (1.0,)  # +1 minimize, -1 maximize, per objective
         self.points = Decimated(HISTORY_POINTS)
@@ -89,7 +89,7 @@ class DashboardState:
         self.plot_dirty = False
         self.resync = False  # a gap: counters must be re-read from the study
         self._delta_since = -1
-        self._new_trials: deque[Any] = deque(maxlen=TABLE_ROWS)  # a delta sends the latest only
+        self._new_trials: deque[Any] = deque(maxlen=DELTA_ROWS)  # a delta sends the latest only
         self._new: dict[str, list[dict[str, Any]]] = {"log": [], "errors": []}
         self._space_sent = -1
 
@@ -135,15 +135,8 @@ class DashboardState:
             )
         elif e.values is not None and e.state == "COMPLETE":
             self._add_to_front(e.number, tuple(e.values))
-        elif value is not None:
-            self.history.add(e.number, value, e.state)
-            if e.params:
-                slices = self.slices
-                for name, v in e.params.items():
-                    series = slices.get(name)
-                    if series is None:
-                        series = slices[name] = Decimated(SLICE_POINTS)
-                    series.add(v, value)
+        elif value is not None:  # the slices are drawn from these kept trials' params
+            self.history.add(e.number, value, (e.state, e.params))
         if e.best_value is not None and e.best_value != self.best_value:
             self.best_value, self.best_number = e.best_value, e.best_number
             if e.best_number == e.number:
@@ -309,13 +302,22 @@ class DashboardState:
     def plot_record(self) -> dict[str, Any]:
         """A copy of the plot data (lists, not views), to draw outside the lock."""
         self.plot_dirty = False
+        xs, ys, tags = self.history.x, self.history.y, self.history.tags
+        step = -(-len(xs) // SLICE_POINTS) or 1  # every step-th kept trial: at most SLICE_POINTS
+        slices: dict[str, tuple[list[Any], list[float]]] = {}
+        for y, (state, params) in zip(ys[::step], tags[::step], strict=True):
+            if state == "COMPLETE":
+                for name, v in (params or {}).items():
+                    sx, sy = slices.setdefault(name, ([], []))
+                    sx.append(v)
+                    sy.append(y)
         return {
             "direction": self.direction,
-            "history": (list(self.history.x), list(self.history.y), list(self.history.tags)),
+            "history": (list(xs), list(ys), [tag[0] for tag in tags]),
             "failed": list(self.failed.x),
             "best": list(self.best_steps),
             "markers": list(self.markers),
-            "slices": {n: (list(s.x), list(s.y)) for n, s in self.slices.items()},
+            "slices": slices,
             "space": self.space,
             "importance": dict(self.importance),
             "points": list(self.points.x),
