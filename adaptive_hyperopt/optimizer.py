@@ -36,6 +36,7 @@ from .runner._driver import ATTR_BACKEND, STUDY_ATTR_SPACE, decode_params
 from .space import SearchSpace
 from .space._dimensions import Categorical
 from .storage import journal_path, open_storage
+from .storage._cache import check_cache_arguments, open_result_cache, warm_start_study
 from .storage._file import dump_study, load_study_file
 
 if TYPE_CHECKING:  # the plots import matplotlib only when they draw
@@ -169,15 +170,24 @@ class AdaptiveHyperparameterOptimizer:
         timeout: float | None = None,
         study_name: str | None = None,
         dashboard: bool = False,
+        cache_key: str | bool = False,
+        warm_start: Any = None,
     ) -> Result:
         """Run a study in this thread and return `(best_params, best_score, history)`.
 
         `history` lists the trials of this run (TrialRecord: number, params, value, state,
         reason, times, backend, space version); it has `to_dataframe()`.
+
+        With a `cache_dir`, `cache_key=True` memoizes finished trials by a fingerprint of the
+        objective and the parameters (a hit is a COMPLETE trial marked `ah.cached`, the objective
+        not called); a string also vouches for what cannot be fingerprinted, such as the data
+        (docs/storage.md). `warm_start` seeds a new study with earlier results: `True` (the
+        result cache's), an Optuna study, or a `save_study` file or storage holding one study.
         """
         driver = self._prepare(
-            objective, search_space, direction, callbacks, n_trials, timeout, study_name
-        )
+            objective, search_space, direction, callbacks, n_trials, timeout, study_name,
+            cache_key=cache_key, warm_start=warm_start,
+        )  # fmt: skip
         history = self._run_with_dashboard(driver) if dashboard else _run(driver)
         return self._finalize(driver, history)
 
@@ -203,11 +213,16 @@ class AdaptiveHyperparameterOptimizer:
         n_trials: int | None = None,
         timeout: float | None = None,
         study_name: str | None = None,
+        cache_key: str | bool = False,
+        warm_start: Any = None,
     ) -> StudyHandle:
-        """Run a study in a background thread; control it through the returned StudyHandle."""
+        """Run a study in a background thread; control it through the returned StudyHandle.
+
+        `cache_key` and `warm_start`: as for `optimize()`."""
         driver = self._prepare(
-            objective, search_space, direction, callbacks, n_trials, timeout, study_name
-        )
+            objective, search_space, direction, callbacks, n_trials, timeout, study_name,
+            cache_key=cache_key, warm_start=warm_start,
+        )  # fmt: skip
         handle = StudyHandle(driver, self._finalize)
         self._control = handle
         return handle
@@ -221,6 +236,9 @@ class AdaptiveHyperparameterOptimizer:
         n_trials: int | None,
         timeout: float | None,
         study_name: str | None,
+        *,
+        cache_key: str | bool = False,
+        warm_start: Any = None,
     ) -> Driver:
         _check_objective(objective)
         space = SearchSpace.from_dict(search_space)
@@ -235,6 +253,7 @@ class AdaptiveHyperparameterOptimizer:
         if study_name is not None:
             overrides["study_name"] = study_name
         config = self.config.replace(**overrides) if overrides else self.config
+        check_cache_arguments(config.cache_dir, cache_key, warm_start)
         if callbacks is not None and (
             isinstance(callbacks, str | bytes) or not isinstance(callbacks, Sequence)
         ):
@@ -250,9 +269,16 @@ class AdaptiveHyperparameterOptimizer:
         backend = create_backend(config.backend, config.sampler_config, config.random_state, space)
         executor = _resolve_executor(config)
         study = self._open_study(config, name, resolved, backend, objective, space)
+        cache = None
+        if (cache_key is not False or warm_start is True) and config.cache_dir is not None:
+            cache = open_result_cache(
+                config.cache_dir, objective, cache_key, objective_path(objective), name
+            )
+        if warm_start is not None and warm_start is not False:
+            warm_start_study(study, space, warm_start, cache, lambda where: _load(where, None)[0])
         self.search_space = space
         self._objective = objective
-        driver = Driver(study, space, backend, objective, config, bus, cbs, executor)
+        driver = Driver(study, space, backend, objective, config, bus, cbs, executor, cache)
         self._control = StudyControl(driver)
         self._attach_adaptation(driver)
         self.history = driver.history  # filled as trials finish, kept if the run is interrupted
@@ -322,6 +348,7 @@ class AdaptiveHyperparameterOptimizer:
         study_name: str | None = None,
         reference_point: Sequence[float] | None = None,
         dashboard: bool = False,
+        cache_key: str | bool = False,
     ) -> ParetoFront:
         """Optimize several objectives at once; return the Pareto front.
 
@@ -335,6 +362,7 @@ class AdaptiveHyperparameterOptimizer:
         space works on the front (docs/adaptive.md). Pruning does not apply (Optuna's pruners
         are single-objective); a two-argument objective's reports are published as events
         only. `dashboard=True` shows the live dashboard, with the front drawn as it grows.
+        `cache_key`: the result cache, as for `optimize()`.
         """
         wanted = _check_directions(directions)
         if reference_point is not None:
@@ -351,8 +379,9 @@ class AdaptiveHyperparameterOptimizer:
                 "early_stopping_rounds does not apply to multi-objective studies (no best value)",
             )
         driver = self._prepare(
-            objective, search_space, wanted, callbacks, n_trials, timeout, study_name
-        )
+            objective, search_space, wanted, callbacks, n_trials, timeout, study_name,
+            cache_key=cache_key,
+        )  # fmt: skip
         if dashboard:
             self._run_with_dashboard(driver)
         else:
@@ -426,6 +455,7 @@ class AdaptiveHyperparameterOptimizer:
         search_space: Mapping[str, Any] | SearchSpace | None = None,
         callbacks: Sequence[Callable[..., Any]] | None = None,
         timeout: float | None = None,
+        cache_key: str | bool = False,
     ) -> Result:
         """Run `additional_trials` more trials of the study, proposed by `backend` if given.
 
@@ -436,6 +466,7 @@ class AdaptiveHyperparameterOptimizer:
         default to what the study recorded: `ah.objective` (a `module:qualname` imported
         here, so a lambda or a closure must be passed again) and `ah.space` (the current space,
         with its edits). Returns `(best_params, best_score, history)` like `optimize()`.
+        `cache_key`: the result cache, as for `optimize()`.
         """
         return _continue(
             self,
@@ -446,6 +477,7 @@ class AdaptiveHyperparameterOptimizer:
             search_space,
             callbacks,
             timeout,
+            cache_key,
         )
 
     # Adaptation (docs/adaptive.md) ----------------------------------------------------------
@@ -981,6 +1013,7 @@ def _continue(
     search_space: Mapping[str, Any] | SearchSpace | None,
     callbacks: Sequence[Callable[..., Any]] | None,
     timeout: float | None,
+    cache_key: str | bool = False,
 ) -> Result:
     if (
         isinstance(additional_trials, bool)
@@ -1031,7 +1064,9 @@ def _continue(
             runner.__dict__[adaptation] = opt.__dict__[adaptation]
     direction = study.direction.name.lower()
     try:
-        result = runner.optimize(fn, space, direction, callbacks, timeout=timeout)
+        result = runner.optimize(
+            fn, space, direction, callbacks, timeout=timeout, cache_key=cache_key
+        )
     finally:  # what ran is the optimizer's latest study, also after an interruption
         opt.study = runner.study or study
         opt.search_space = runner.search_space or space

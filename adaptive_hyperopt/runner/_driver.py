@@ -47,6 +47,7 @@ from ..events import (
 from ..pruning import build_pruner
 from ..space import SearchSpace
 from ..space._dimensions import Categorical
+from ..storage._cache import ATTR_CACHED, ResultCache, params_key
 from ._callbacks import Callbacks, positional_arity
 from ._commands import Command
 from ._executors import (
@@ -127,6 +128,7 @@ class Driver:
         bus: EventBus,
         callbacks: Callbacks,
         executor: str = "serial",
+        cache: ResultCache | None = None,
     ) -> None:
         self.study = study
         self.space = space
@@ -197,6 +199,9 @@ class Driver:
         self._froze = False
         self._next_reap = math.inf
         self._deadline = math.inf
+        # The result cache (cache_key): consulted only when on, so a plain study pays nothing.
+        self.cache = cache
+        self._cache_keys: dict[int, str] = {}  # running trial -> its parameters' cache key
         self._load_existing_best()
 
     def send(self, command: Command) -> None:
@@ -353,6 +358,8 @@ class Driver:
         self._started += 1
         now = time.time()
         self.bus.emit(TrialStarted, now, number, params, space.version)
+        if self.cache is not None and self._from_cache(trial, number, params, now):
+            return
         args = dict(params)  # the objective may mutate its dict; the record keeps the original
         channel = None
         if self._reports:
@@ -361,6 +368,26 @@ class Driver:
             self._finish_trial(evaluate(number, self.objective, args, now, channel))
         else:
             self.executor.submit(number, self.objective, args, channel)
+
+    def _from_cache(
+        self, trial: optuna.Trial, number: int, params: dict[str, Any], now: float
+    ) -> bool:
+        """Finish the trial from the result cache if it holds these parameters' result."""
+        assert self.cache is not None
+        key = params_key(params)
+        if key is None:
+            return False
+        hit = self.cache.lookup(key, len(self.maximizes))
+        if hit is None:
+            self._cache_keys[number] = key  # stored when the trial completes
+            return False
+        trial.set_user_attr(ATTR_CACHED, hit.source)
+        if self._reports and not self.multi:  # its learning curve, for the pruner's statistics
+            for step, reported in sorted(hit.intermediate.items()):
+                trial.report(reported, step)
+        value = hit.values if self.multi else hit.values[0]
+        self._finish_trial(Outcome(number, value, None, None, now, time.time()))
+        return True
 
     def _report_from_worker(self, number: int, step: int, value: float) -> bool:
         request = ReportRequest(number, step, value)
@@ -407,6 +434,8 @@ class Driver:
                 logger.debug("trial %d failed:\n%s", number, outcome.traceback)
             frozen = self._tell_fail(trial, reason)
             del self._running[number]
+            if self._cache_keys:
+                self._cache_keys.pop(number, None)
             state = "FAIL"
             self.n_failed += 1
             self._recent_failures.append(f"trial {number}: {reason}")
@@ -421,6 +450,10 @@ class Driver:
             frozen = self.study.tell(trial, value)
             del self._running[number]
             state = "COMPLETE"
+            if self.cache is not None:
+                key = self._cache_keys.pop(number, None)
+                if key is not None:
+                    self.cache.store(key, frozen, self.study.study_name)
             self.n_complete += 1
             if not isinstance(value, tuple):
                 self._update_best(number, value, params)
@@ -436,6 +469,8 @@ class Driver:
         frozen = self.study.tell(trial, state=TrialState.PRUNED)
         reason = pruned_reason(frozen)
         del self._running[outcome.number]
+        if self._cache_keys:
+            self._cache_keys.pop(outcome.number, None)
         self.n_pruned += 1
         self._record(frozen, params, None, "PRUNED", reason, outcome, version)
         self._after_trial(frozen, outcome.number, None, "PRUNED")
