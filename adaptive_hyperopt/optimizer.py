@@ -754,18 +754,20 @@ class AdaptiveHyperparameterOptimizer:
 
 
 def _completed_history(study: optuna.Study, space: SearchSpace) -> History:
-    """The study's completed trials as TrialRecords (what a custom strategy receives)."""
+    """The study's completed trials as TrialRecords (what a custom strategy receives; with
+    several objectives `value` is None and `values` holds them)."""
     from .adapt._base import completed
     from .runner._driver import ATTR_SPACE_VERSION, decode_params
 
     records = []
     for t in completed(study):
         start, end = t.datetime_start, t.datetime_complete
+        several = len(t.values) > 1
         records.append(
             TrialRecord(
                 number=t.number,
                 params=decode_params(space, t.params),
-                value=t.value,
+                value=None if several else t.value,
                 state="COMPLETE",
                 reason=None,
                 datetime_start=start,
@@ -773,6 +775,7 @@ def _completed_history(study: optuna.Study, space: SearchSpace) -> History:
                 duration=(end - start).total_seconds() if start and end else 0.0,
                 backend=str(t.user_attrs.get(ATTR_BACKEND, "")),
                 space_version=int(t.user_attrs.get(ATTR_SPACE_VERSION, 0)),
+                values=tuple(t.values) if several else None,
             )
         )
     return History(records)

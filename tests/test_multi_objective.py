@@ -123,3 +123,177 @@ def test_bad_arguments_are_refused_before_any_trial(
     with pytest.raises(ValueError, match=message):
         opt.multi_objective_optimize(parabolas, SPACE, directions, **kwargs)
     assert opt.study is None
+
+
+# Hyperopt and scikit-optimize: ParEGO ---------------------------------------------------------
+PARABOLA = {"x": ("float", -1.0, 3.0)}
+
+
+def assert_the_known_front(opt: Any, front: ParetoFront, f: Any = parabolas) -> None:
+    """The front is exactly the non-dominated trials, and on two parabolas that is known: every
+    trial with x in [0, 2] (the Pareto set), and outside it at most the nearest trial per side."""
+    trials = [r for r in opt.history if r.state == "COMPLETE"]
+    sign = [-1.0 if d == "maximize" else 1.0 for d in front.directions]
+    loss = {r.number: tuple(s * v for s, v in zip(sign, r.values, strict=True)) for r in trials}
+    expected = {n for n, v in loss.items() if not any(dominates(w, v) for w in loss.values())}
+    assert {p.number for p in front} == expected
+    xs = {r.number: r.params["x"] for r in trials}
+    assert {n for n, x in xs.items() if 0.0 <= x <= 2.0} <= expected
+    for side in (lambda x: x < 0.0, lambda x: x > 2.0):
+        outside = [n for n in expected if side(xs[n])]
+        assert len(outside) <= 1
+        if outside:  # the trial closest to the Pareto set on that side
+            nearest = min(
+                (n for n in xs if side(xs[n])), key=lambda n: min(abs(xs[n] - e) for e in (0, 2))
+            )
+            assert outside == [nearest]
+    for point in front:
+        assert point.values == f(point.params)
+
+
+def spread(front: ParetoFront) -> float:
+    """The widest gap the front leaves on the Pareto set [0, 2]."""
+    inside = sorted(p.params["x"] for p in front if 0.0 <= p.params["x"] <= 2.0)
+    return max(b - a for a, b in zip([0.0, *inside], [*inside, 2.0], strict=True))
+
+
+def on_the_set(opt: Any, after: int) -> float:
+    """The share of the trials after the random start that landed on the Pareto set."""
+    xs = [r.params["x"] for r in opt.history if r.number >= after]
+    return sum(0.0 <= x <= 2.0 for x in xs) / len(xs)
+
+
+def test_hyperopt_finds_the_exact_front_through_parego() -> None:
+    opt = AdaptiveHyperparameterOptimizer(
+        backend="hyperopt", n_trials=40, random_state=0, sampler_config={"n_startup_jobs": 8}
+    )
+    front = opt.multi_objective_optimize(parabolas, PARABOLA, ["minimize", "minimize"])
+    assert_the_known_front(opt, front)
+    assert {r.backend for r in opt.history} == {"hyperopt"}
+    assert on_the_set(opt, after=8) > 0.6  # uniform proposals: 0.5
+    assert len(front) >= 20 and spread(front) < 0.4  # fresh weights spread it along the set
+    assert opt.study is not None
+    weights = [t.user_attrs["ah.parego_weights"] for t in opt.study.trials]
+    assert all(len(w) == 2 and sum(w) == pytest.approx(1.0, abs=1e-5) for w in weights)
+    assert len({tuple(w) for w in weights}) == 40
+
+
+def test_skopt_finds_the_exact_front_with_mixed_directions() -> None:
+    def mixed(params: dict[str, Any]) -> tuple[float, float]:
+        f1, f2 = parabolas(params)
+        return f1, -f2
+
+    opt = AdaptiveHyperparameterOptimizer(
+        backend="skopt", n_trials=25, random_state=0, sampler_config={"n_initial_points": 8}
+    )
+    front = opt.multi_objective_optimize(mixed, PARABOLA, ["minimize", "maximize"])
+    assert front.directions == ["minimize", "maximize"]
+    assert_the_known_front(opt, front, mixed)
+    assert {r.backend for r in opt.history} == {"skopt"}
+    assert on_the_set(opt, after=8) > 0.6
+    assert len(front) >= 12 and spread(front) < 0.5
+
+
+def test_parego_studies_repeat_with_a_seed() -> None:
+    def trials(seed: int, backend: str = "hyperopt") -> list[tuple[float, list[float]]]:
+        opt = AdaptiveHyperparameterOptimizer(
+            backend=backend,
+            n_trials=15,
+            random_state=seed,
+            sampler_config={"n_startup_jobs": 5} if backend == "hyperopt" else None,
+        )
+        opt.multi_objective_optimize(parabolas, PARABOLA, ["minimize", "minimize"])
+        assert opt.study is not None
+        return [(t.params["x"], t.user_attrs["ah.parego_weights"]) for t in opt.study.trials]
+
+    first = trials(7)
+    assert first == trials(7) and first != trials(8)
+
+
+@pytest.mark.parametrize(
+    "directions", [["maximize", "maximize"], ["maximize", "minimize"], ["minimize", "maximize"]]
+)
+def test_maximizing_a_negated_objective_proposes_the_same_trials(directions: list[str]) -> None:
+    def proposals(directions: list[str]) -> list[float]:
+        def objective(params: dict[str, Any]) -> tuple[float, ...]:
+            return tuple(
+                -v if d == "maximize" else v
+                for v, d in zip(parabolas(params), directions, strict=True)
+            )
+
+        opt = AdaptiveHyperparameterOptimizer(
+            backend="hyperopt", n_trials=20, random_state=3, sampler_config={"n_startup_jobs": 5}
+        )
+        front = opt.multi_objective_optimize(objective, PARABOLA, directions)
+        assert_the_known_front(opt, front, objective)
+        return [r.params["x"] for r in opt.history]
+
+    assert proposals(directions) == proposals(["minimize", "minimize"])
+
+
+# Adaptation on the front ---------------------------------------------------------------------
+PLANE = {"x": ("float", -1.0, 3.0), "y": ("float", -5.0, 5.0)}
+
+
+def two_bowls(params: dict[str, Any]) -> tuple[float, float]:
+    """The Pareto set is y = 1, x in [0, 2]."""
+    x, y = params["x"], params["y"]
+    return x**2 + (y - 1) ** 2, (x - 2) ** 2 + (y - 1) ** 2
+
+
+@pytest.mark.parametrize("backend", ["optuna", "hyperopt"])
+def test_adaptation_narrows_the_space_around_the_front(backend: str) -> None:
+    opt = AdaptiveHyperparameterOptimizer(
+        backend=backend, n_trials=60, random_state=1, adaptation_interval=10
+    )
+    events: list[Any] = []
+    opt.add_listener(events.append)
+    front = opt.multi_objective_optimize(two_bowls, PLANE, ["minimize", "minimize"])
+    adaptations = [e for e in events if e.kind == "adaptation"]
+    assert [e.trigger for e in adaptations] == ["interval"] * 6
+    changes = [e for e in events if e.kind == "space_changed"]
+    assert changes and all("Pareto-optimal trials" in e.reason for e in changes)
+    # every version's box holds the front as it stood when the version began
+    study = opt.study
+    assert study is not None
+    log = study.user_attrs["ah.space_log"]
+    for change, entry in zip(changes, log[1:], strict=True):
+        before = [
+            t for t in study.trials if t.number < entry["trial"] and t.state.name == "COMPLETE"
+        ]
+        values = {t.number: tuple(t.values) for t in before}
+        on_front = [
+            t for t in before if not any(dominates(w, values[t.number]) for w in values.values())
+        ]
+        box = {o["name"]: o for o in change.space["params"]}
+        for t in on_front:
+            for name in ("x", "y"):
+                assert box[name]["low"] <= t.params[name] <= box[name]["high"]
+    ys = [next(o for o in e.space["params"] if o["name"] == "y") for e in changes]
+    widths = [y["high"] - y["low"] for y in ys]
+    assert min(widths) < 5.0  # y, which the whole front agrees on, narrowed to half or less
+    # the front found is still exactly the non-dominated trials, and lies near the Pareto set
+    complete = {r.number: r for r in opt.history if r.state == "COMPLETE"}
+    values = {n: r.values for n, r in complete.items()}
+    expected = {n for n, v in values.items() if not any(dominates(w, v) for w in values.values())}
+    assert {p.number for p in front} == expected and len(front) >= 8
+    near = [p for p in front if abs(p.params["y"] - 1.0) < 0.5 and -0.3 < p.params["x"] < 2.3]
+    assert len(near) >= 0.75 * len(front)
+
+
+def test_a_custom_strategy_sees_every_objectives_values() -> None:
+    seen: list[Any] = []
+
+    def strategy(optimizer: Any, trial_history: Any) -> Any:
+        seen.extend(trial_history)
+        return optimizer.search_space
+
+    opt = AdaptiveHyperparameterOptimizer(n_trials=10, random_state=0, adaptation_interval=5)
+    opt.set_adaptation_strategy(strategy)
+    events: list[Any] = []
+    opt.add_listener(events.append)
+    opt.multi_objective_optimize(parabolas, PARABOLA, ["minimize", "minimize"])
+    reasons = [e.reason for e in events if e.kind == "adaptation"]
+    assert reasons == ["custom strategy: no change"] * 2
+    assert len(seen) == 5 + 10
+    assert all(r.value is None and r.values == parabolas(r.params) for r in seen)

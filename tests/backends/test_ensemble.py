@@ -7,12 +7,14 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import optuna
 import pytest
 
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 from adaptive_hyperopt.backends import create_backend
 from adaptive_hyperopt.backends._ensemble import ATTR_CREDIT, Bandit
 from adaptive_hyperopt.optimizer import EnsembleHistory
+from adaptive_hyperopt.space import SearchSpace
 from adaptive_hyperopt.testing._contract import RANDOM_MEAN, SIMPLE, simple
 
 RANDOM = {"backend": "optuna", "sampler_config": {"sampler_type": "random"}}
@@ -237,3 +239,55 @@ def test_ensemble_backend_needs_its_members() -> None:
         AdaptiveHyperparameterOptimizer(
             backend="ensemble", sampler_config=_config(n_trials_per_optimizer=3)
         )
+
+
+def test_a_multi_objective_ensemble_credits_the_members_that_extend_the_front() -> None:
+    def parabolas(params: dict[str, Any]) -> tuple[float, float]:
+        return params["x"] ** 2, (params["x"] - 2) ** 2
+
+    config = {
+        "optimizers": [
+            {"backend": "optuna", "sampler_config": {"n_startup_trials": 5}},
+            {"backend": "hyperopt", "sampler_config": {"n_startup_jobs": 5}},
+        ],
+        "combination_strategy": "adaptive",
+    }
+    opt = AdaptiveHyperparameterOptimizer(
+        backend="ensemble", sampler_config=config, n_trials=30, random_state=0
+    )
+    front = opt.multi_objective_optimize(parabolas, {"x": ("float", -1.0, 3.0)}, ["minimize"] * 2)
+    assert opt.study is not None
+    trials = opt.study.trials
+    assert {t.user_attrs["ah.backend"] for t in trials} == {"optuna", "hyperopt"}
+    assert all(ATTR_CREDIT in t.user_attrs for t in trials)
+    # the hyperopt member learns from ParEGO scalarizations; Optuna's TPE from the values
+    proposed = [t for t in trials if t.user_attrs["ah.backend"] == "hyperopt"]
+    assert all("ah.parego_weights" in t.user_attrs for t in proposed)
+    values = {t.number: tuple(t.values) for t in trials}
+    expected = {
+        n
+        for n, v in values.items()
+        if not any(
+            all(a <= b for a, b in zip(w, v, strict=True)) and w != v for w in values.values()
+        )
+    }
+    assert {p.number for p in front} == expected
+
+
+def test_joining_the_front_is_the_multi_objective_improvement() -> None:
+    backend = create_backend("ensemble", {"optimizers": [RANDOM]}, 0)
+    study = optuna.create_study(directions=["minimize", "maximize"], sampler=backend.sampler)
+    backend.ask(study, SearchSpace.from_dict({"x": ("float", 0.0, 1.0)}))  # learns the directions
+    dist = {"x": optuna.distributions.FloatDistribution(0.0, 1.0)}
+
+    def told(v: tuple[float, float]) -> bool:
+        trial = optuna.trial.create_trial(params={"x": 0.5}, distributions=dist, values=list(v))
+        return backend._improves(trial)  # type: ignore[attr-defined]
+
+    assert told((1.0, 1.0))  # the first completed trial
+    assert told((0.5, 0.5))  # better in the first objective: a new trade-off
+    assert not told((1.0, 0.5))  # dominated by (0.5, 0.5) (the second is maximized)
+    assert not told((0.5, 0.5))  # equal to a front point: nothing new
+    assert told((2.0, 3.0))  # worse in the first, better in the second
+    assert told((0.1, 5.0))  # dominates every point so far
+    assert not told((1.0, 1.0))
