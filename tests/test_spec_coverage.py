@@ -16,9 +16,9 @@ fails (XPASS) the day its feature lands and the mark must go:
 - `continue_optimization` of a multi-objective study;
 - an objective that reports (`objective(params, trial)`, for pruning) on a Dask executor.
 
-Not testable as an error, and also unbuilt: the specification's result cache (objective values
-memoized by a fingerprint of the objective and its parameters under `cache_dir`); `cache_dir`
-persists and resumes whole studies (notebooks 09 and 10).
+The specification's caching system (persistent trial results and warm starts) is the result
+cache of `optimize(cache_key=...)` with a `cache_dir`, and `warm_start=`; tests/storage/
+test_cache.py tests it in depth, `test_result_cache_and_warm_start` walks it once here.
 
 The tutorials map every example section of the specification to a notebook
 (notebooks/README.md); `test_every_spec_section_has_a_tutorial` keeps that map complete, and
@@ -336,6 +336,21 @@ def test_save_plots(ran: AdaptiveHyperparameterOptimizer, tmp_path: Path) -> Non
     assert ran.save_plots(str(tmp_path / "optimization_plots")).name == "report.html"
 
 
+def test_result_cache_and_warm_start(tmp_path: Path, no_unbuilt_warning: None) -> None:
+    def run(name: str, **kwargs: Any) -> AdaptiveHyperparameterOptimizer:
+        optimizer = AdaptiveHyperparameterOptimizer(
+            n_trials=4, random_state=0, cache_dir=str(tmp_path), study_name=name
+        )
+        optimizer.optimize(objective, SPACE, cache_key=True, **kwargs)
+        return optimizer
+
+    run("first")
+    again = run("again")
+    assert all(t.user_attrs.get("ah.cached") for t in again.study.trials)
+    warm = run("warm", warm_start=True)
+    assert sum("ah.warm_start" in t.user_attrs for t in warm.study.trials) == 4
+
+
 # Live control and the dashboard (the issues built on the specification) --------------------------
 def test_start_and_every_handle_command(no_unbuilt_warning: None) -> None:
     optimizer = AdaptiveHyperparameterOptimizer(n_trials=200, random_state=0)
@@ -400,6 +415,7 @@ SPEC_EXAMPLE_SECTIONS = [
     "Optimization Visualization",
     "Fault-Tolerant Optimization",
     "Best Practices",
+    "Caching System",
 ]
 
 
