@@ -190,11 +190,22 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from .events import Finished
     from .optimizer import AdaptiveHyperparameterOptimizer
 
     objective = _import(args.objective)
     loaded = AdaptiveHyperparameterOptimizer.load_study(args.storage, study_name=args.study)
     assert loaded.study is not None
+    # A follower: the study's current space and its pause, resume and stop, read from the
+    # storage at every trial boundary; adaptation is left to the study's own driver.
+    loaded.__dict__["_follower"] = True
+    ended: list[str] = []
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, Finished):
+            ended.append(event.reason)
+
+    loaded.add_listener(on_event, interval=1.0)
     progress = _Progress(args.trials)
     try:
         _, best_score, history = loaded.continue_optimization(
@@ -202,7 +213,11 @@ def _worker(args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
-    print(f"worker ran {len(history)} trials of {loaded.study.study_name!r}; best {best_score:.6g}")
+    why = ended[-1] if ended and ended[-1] != "budget" else ""
+    print(
+        f"worker ran {len(history)} trials of {loaded.study.study_name!r}; best {best_score:.6g}"
+        + (f"; {why}" if why else "")
+    )
     return 0
 
 

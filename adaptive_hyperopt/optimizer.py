@@ -279,6 +279,8 @@ class AdaptiveHyperparameterOptimizer:
         self.search_space = space
         self._objective = objective
         driver = Driver(study, space, backend, objective, config, bus, cbs, executor, cache)
+        # `adaptive-hyperopt worker`: follow the study's space and control (runner/_driver.py)
+        driver.follower = bool(self.__dict__.get("_follower"))
         self._control = StudyControl(driver)
         self._attach_adaptation(driver)
         self.history = driver.history  # filled as trials finish, kept if the run is interrupted
@@ -1062,7 +1064,8 @@ def _continue(
     runner = AdaptiveHyperparameterOptimizer(**settings)
     runner._study_callbacks = list(opt._study_callbacks)
     runner._listeners = list(opt._listeners)
-    for adaptation in ("_custom_strategy", "_adaptation"):  # set_adaptation_strategy, configure_
+    # set_adaptation_strategy, configure_adaptation, and a worker's following of the study
+    for adaptation in ("_custom_strategy", "_adaptation", "_follower"):
         if adaptation in opt.__dict__:
             runner.__dict__[adaptation] = opt.__dict__[adaptation]
     direction = study.direction.name.lower()

@@ -75,6 +75,12 @@ ATTR_RETRY_OF = "ah.retry_of"
 RETRYABLE = ("crash:", "worker lost:")
 STUDY_ATTR_SPACE = "ah.space"
 STUDY_ATTR_SPACE_LOG = "ah.space_log"
+# The control channel of a study several drivers run: {"state": "running" | "paused" |
+# "stopped", "seq": n, "reason": ..., "time": ...}, written when a user pauses, resumes or stops a
+# driver, and obeyed by the followers (`adaptive-hyperopt worker`) at their trial boundaries.
+STUDY_ATTR_CONTROL = "ah.control"
+CONTROL_STATES = ("running", "paused", "stopped")
+FOLLOW_INTERVAL = 0.5  # seconds between a paused follower's reads of the study's control
 
 
 class ReportRequest:
@@ -202,6 +208,14 @@ class Driver:
         # The result cache (cache_key): consulted only when on, so a plain study pays nothing.
         self.cache = cache
         self._cache_keys: dict[int, str] = {}  # running trial -> its parameters' cache key
+        # Several drivers on one study: a follower takes the study's space and control commands
+        # from the storage (and never adapts); any driver on a shared storage publishes its
+        # user's pause, resume and stop there.
+        self.follower = False
+        self._shared = not isinstance(study._storage, InMemoryStorage)
+        self._next_follow = 0.0
+        self._control_seq = 0
+        self._followed_space: Any = None
         self._load_existing_best()
 
     def send(self, command: Command) -> None:
@@ -255,7 +269,11 @@ class Driver:
         if self.config.timeout is not None:
             self._deadline = self._t0 + self.config.timeout
         self.state = "running"
-        self._record_space()
+        if self.follower:
+            self._follow()
+        else:
+            self._record_space()
+            self._publish_control("running", "a driver started", unless_already=True)
         self._publish_start()
         try:
             self._loop()
@@ -276,6 +294,8 @@ class Driver:
         while True:
             if self.inline_listeners:
                 self._deliver(force=self.paused)
+            if self.follower and time.time() >= self._next_follow:
+                self._follow()  # at every trial boundary; every FOLLOW_INTERVAL while paused
             if self.paused and not self._running:
                 if not self._sleep_paused():
                     return
@@ -293,12 +313,15 @@ class Driver:
 
     def _sleep_paused(self) -> bool:
         """Sleep until a command arrives; False when the deadline passes first."""
+        wait = max(self._deadline - time.time(), 0.0)
+        if self.follower:  # paused through the study: look again for a resume or a stop
+            self._next_follow = time.time() + FOLLOW_INTERVAL
+            wait = min(wait, FOLLOW_INTERVAL)
         try:
-            if self._deadline == math.inf:
-                item = self.inbox.get()
-            else:
-                item = self.inbox.get(timeout=max(self._deadline - time.time(), 0.0))
+            item = self.inbox.get() if wait == math.inf else self.inbox.get(timeout=wait)
         except queue.Empty:
+            if time.time() < self._deadline:
+                return True  # a follower's poll is due
             self._stop_reason = self._stop_reason or "timeout"
             return False
         self._handle(item)
@@ -538,7 +561,7 @@ class Driver:
                     f"in {cfg.early_stopping_rounds} trials"
                 )
         finished = self.n_complete + self.n_failed + self.n_pruned
-        if self.scheduler.due(finished):
+        if not self.follower and self.scheduler.due(finished):
             self._adapt("interval")
         if cfg.enable_gc:
             gc.collect()
@@ -646,6 +669,7 @@ class Driver:
         self.paused = True
         self.state = "paused"
         self.bus.publish(Paused(self.bus.study, time.time()))
+        self._publish_control("paused", f"paused by the {command.source}")
         command.answer(True, "paused: running trials finish, no new trial starts")
 
     def _cmd_resume(self, command: Command) -> None:
@@ -655,13 +679,16 @@ class Driver:
         self.paused = False
         self.state = "running"
         self.bus.publish(Resumed(self.bus.study, time.time()))
+        self._publish_control("running", f"resumed by the {command.source}")
         command.answer(True, "resumed")
 
     def _cmd_stop(self, command: Command) -> None:
         if self.paused:
             self.paused = False
             self.state = "running"
-        self._request_stop(str(command.args.get("reason") or "stopped by the user"))
+        reason = str(command.args.get("reason") or "stopped by the user")
+        self._request_stop(reason)
+        self._publish_control("stopped", reason)
         command.answer(True, "stopping: running trials finish, then the study ends")
 
     def _cmd_edit(self, command: Command) -> None:
@@ -800,6 +827,74 @@ class Driver:
             }
         )
         self.study.set_user_attr(STUDY_ATTR_SPACE_LOG, log)
+
+    def _publish_control(self, state: str, reason: str, unless_already: bool = False) -> None:
+        """Write a control state for the study's followers (shared storages only)."""
+        if not self._shared or self.follower:
+            return
+        try:
+            current = self.study.user_attrs.get(STUDY_ATTR_CONTROL)
+            current = current if isinstance(current, dict) else {}
+            if unless_already and current.get("state", "running") == state:
+                return
+            seq = int(current.get("seq", 0)) + 1
+            doc = {"state": state, "seq": seq, "reason": reason, "time": time.time()}
+            self.study.set_user_attr(STUDY_ATTR_CONTROL, doc)
+        except Exception:  # the study goes on; the followers just do not hear of it
+            logger.warning(
+                "could not record %r for the study's other drivers", state, exc_info=True
+            )
+
+    def _follow(self) -> None:
+        """A follower's trial boundary: take the study's current space and control state."""
+        try:
+            attrs = self.study.user_attrs
+        except Exception:  # a storage hiccup: try again at the next boundary
+            logger.debug("could not read the study's control", exc_info=True)
+            return
+        doc = attrs.get(STUDY_ATTR_SPACE)
+        if isinstance(doc, dict) and doc != self._followed_space:
+            self._followed_space = doc
+            try:
+                space = SearchSpace.from_json(json.dumps(doc))
+            except (ValueError, KeyError, TypeError) as exc:
+                logger.warning("the study's recorded space cannot be read (%s); keeping mine", exc)
+            else:
+                if space != self.space:
+                    what = f"the study's search space v{space.version}, set by another driver"
+                    self.space = space
+                    self.bus.publish(
+                        SpaceChanged(
+                            self.bus.study,
+                            time.time(),
+                            version=space.version,
+                            source="study",
+                            reason=what,
+                            changes=None,
+                            space=doc,
+                        )
+                    )
+                    logger.info("following %s", what)
+        control = attrs.get(STUDY_ATTR_CONTROL)
+        if not isinstance(control, dict) or not isinstance(control.get("seq"), int):
+            return
+        if control["seq"] <= self._control_seq:
+            return
+        self._control_seq = control["seq"]
+        state, reason = control.get("state"), str(control.get("reason") or "")
+        if state == "stopped":
+            self.paused = False
+            self._request_stop(f"stopped through the study ({reason})")
+        elif state == "paused" and not self.paused and self._stop_reason is None:
+            self.paused = True
+            self.state = "paused"
+            self.bus.publish(Paused(self.bus.study, time.time()))
+            logger.info("paused through the study (%s)", reason)
+        elif state == "running" and self.paused:
+            self.paused = False
+            self.state = "running"
+            self.bus.publish(Resumed(self.bus.study, time.time()))
+            logger.info("resumed through the study (%s)", reason)
 
     def _publish_start(self) -> None:
         cfg = self.config
