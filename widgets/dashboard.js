@@ -31,7 +31,7 @@ function h(tag, attrs = {}, ...children) {
 
 const fmt = (v) => {
   if (v === null || v === undefined) return "-";
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toPrecision(6);
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
   if (Array.isArray(v)) return `[${v.map(fmt).join(", ")}]`;
   return String(v);
 };
