@@ -81,7 +81,7 @@ class Context:
 
     def ranked(self, trials: list[FrozenTrial] | None = None) -> list[FrozenTrial]:
         """`trials` (default: all completed ones), best first (several objectives: by Pareto
-        level, then by `loss`)."""
+        level over the best quarter of all completed trials at least, then by `loss`)."""
         pool = self.trials if trials is None else trials
         if self.multi:
             scores = self._score()
@@ -117,7 +117,8 @@ class Context:
             self._scores = {}
             if self.trials:
                 losses = self.losses(self.trials)
-                for t, lv, c in zip(self.trials, levels(losses), compromise(losses), strict=True):
+                level = levels(losses, enough=math.ceil(len(self.trials) / 4))
+                for t, lv, c in zip(self.trials, level, compromise(losses), strict=True):
                     self._scores[t.number] = (int(lv), float(c))
         return self._scores
 

@@ -6,8 +6,10 @@ trials, as ParEGO does in `backends/_parego.py`):
 
 - the **front**: the non-dominated completed trials;
 - a **ranking** where one is needed (the top trials, the value a parameter is frozen at): by
-  Pareto level (non-dominated sorting: the front, then the front of the rest, ...), ties broken
-  by the equal-weight augmented Chebyshev loss, which prefers the front's compromise points;
+  Pareto level (non-dominated sorting: the front, then the front of the rest, ...) for the
+  best quarter of the trials at least, ties and the rest ordered by the equal-weight augmented
+  Chebyshev loss, which prefers the front's compromise points (peeling every level would cost
+  a checkpoint seconds on a long study, and only the top of the ranking is read);
 - **progress**: the hypervolume the front gained since the last checkpoint, as a fraction of
   its hypervolume now (reference point 1.1 in every normalized objective, both fronts
   normalized alike), compared with `min_improvement_threshold`.
@@ -24,12 +26,18 @@ from ..backends._parego import chebyshev, non_dominated, normalized
 REFERENCE = 1.1
 
 
-def levels(losses: np.ndarray) -> np.ndarray:
-    """Each row's Pareto level: 0 for the non-dominated rows, 1 for the front of the rest, ..."""
+def levels(losses: np.ndarray, enough: int | None = None) -> np.ndarray:
+    """Each row's Pareto level: 0 for the non-dominated rows, 1 for the front of the rest, ...
+
+    With `enough`, peeling stops once that many rows have a level; the others share the next.
+    """
     out = np.full(len(losses), -1, dtype=int)
     left = np.arange(len(losses))
     level = 0
     while len(left):
+        if enough is not None and len(losses) - len(left) >= enough:
+            out[left] = level
+            break
         mask = non_dominated(losses[left])
         out[left[mask]] = level
         left = left[~mask]

@@ -60,11 +60,47 @@ def chebyshev(normed: np.ndarray, weights: np.ndarray, rho: float = RHO) -> np.n
 
 def non_dominated(losses: np.ndarray) -> np.ndarray:
     """A mask of the rows no other row dominates (lower is better; equal rows all stay)."""
-    keep = np.ones(len(losses), dtype=bool)
-    for i, row in enumerate(losses):
-        if keep[i]:
-            dominated = np.all(row <= losses, axis=1) & np.any(row < losses, axis=1)
-            keep &= ~dominated
+    n = len(losses)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    if losses.shape[1] == 2:
+        return _non_dominated_2d(losses)
+    return _non_dominated_sweep(losses)
+
+
+def _non_dominated_sweep(losses: np.ndarray) -> np.ndarray:
+    """`non_dominated` for any number of objectives. In lexicographic order a row can only be
+    dominated by an earlier one, and if it is, by an earlier row of the front (dominance is
+    transitive): each row is compared with the front found so far."""
+    n = len(losses)
+    keep = np.zeros(n, dtype=bool)
+    front: list[int] = []
+    for i in np.lexsort(losses.T[::-1]):
+        row = losses[i]
+        if front:
+            kept = losses[front]
+            if np.any(np.all(kept <= row, axis=1) & np.any(kept < row, axis=1)):
+                continue
+        keep[i] = True
+        front.append(int(i))
+    return keep
+
+
+def _non_dominated_2d(losses: np.ndarray) -> np.ndarray:
+    """`non_dominated` for two objectives in O(n log n): sorted by (f1, f2), a row is dominated
+    when an earlier row with a smaller f1 has f2 at most its own, or a row with its f1 has a
+    smaller f2."""
+    order = np.lexsort((losses[:, 1], losses[:, 0]))
+    f1, f2 = losses[order, 0], losses[order, 1]
+    start = np.r_[True, f1[1:] != f1[:-1]]  # the first row of each run of equal f1
+    group = np.cumsum(start) - 1
+    firsts = np.flatnonzero(start)
+    group_min = f2[firsts]  # the smallest f2 of each run (sorted by f2 within it)
+    before = np.minimum.accumulate(group_min)  # the smallest f2 up to and including each run
+    smaller_f1 = np.r_[np.inf, before[:-1]][group]  # the smallest f2 among smaller f1
+    dominated = (smaller_f1 <= f2) | (f2 > group_min[group])
+    keep = np.empty(len(losses), dtype=bool)
+    keep[order] = ~dominated
     return keep
 
 

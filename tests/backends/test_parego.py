@@ -43,6 +43,15 @@ def test_non_dominated_keeps_ties_and_drops_dominated_rows() -> None:
     assert non_dominated(losses).tolist() == [True, True, False, True, True]
 
 
+def test_non_dominated_matches_the_definition_with_many_ties() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n, m = int(rng.integers(1, 30)), int(rng.integers(2, 5))
+        losses = rng.integers(0, 4, size=(n, m)).astype(float)
+        expected = [not any(np.all(o <= row) and np.any(o < row) for o in losses) for row in losses]
+        assert non_dominated(losses).tolist() == expected
+
+
 def test_weights_are_seeded_draws_from_the_simplex_and_change_every_proposal() -> None:
     study = study_with([(0.0, 1.0), (1.0, 0.0), (1.0, 1.0)], ["minimize", "minimize"])
 
