@@ -1003,9 +1003,19 @@ def _ensure_log_output(level: int) -> None:
         pkg.setLevel(level)
     real = [h for h in pkg.handlers if not isinstance(h, logging.NullHandler)]
     if not real and not logging.getLogger().handlers:
-        handler = logging.StreamHandler()
+        handler = _UntilRootHandler()
         handler.setFormatter(logging.Formatter("[adaptive_hyperopt %(levelname)s] %(message)s"))
         pkg.addHandler(handler)
+
+
+class _UntilRootHandler(logging.StreamHandler):
+    """Prints the package's records only while the root logger has no handler of its own:
+    once the user sets up logging (even later, even by a bare `logging.info`), theirs prints
+    each record and this one steps aside, so no line appears twice."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not logging.getLogger().handlers:
+            super().emit(record)
 
 
 # Continuing a study ---------------------------------------------------------------------------

@@ -316,3 +316,23 @@ def test_resuming_with_other_categorical_choices_is_refused_before_any_trial(
     ):
         again.optimize(objective, {"kind": ("categorical", ["a", "b", "c"])})
     assert len(calls) == 2
+
+
+def test_monitoring_lines_print_once_when_the_user_sets_up_logging_later() -> None:
+    # enable_monitoring adds a handler while nothing else prints; a root handler set up later
+    # (here by a bare logging.info in a callback) must not make every line appear twice.
+    import subprocess
+    import sys
+
+    script = (
+        "import logging\n"
+        "from adaptive_hyperopt import AdaptiveHyperparameterOptimizer\n"
+        "opt = AdaptiveHyperparameterOptimizer(n_trials=3, enable_monitoring=True, random_state=0)\n"
+        "opt.optimize(lambda p: p['x'], {'x': ('float', 0.0, 1.0)},\n"
+        "             callbacks=[lambda n, b, c: logging.info('callback %d', n)])\n"
+    )
+    err = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stderr
+    for n in range(3):
+        assert sum(f"trial {n} COMPLETE" in line for line in err.splitlines()) == 1, err

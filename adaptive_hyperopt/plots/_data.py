@@ -366,7 +366,7 @@ def param_relationships_data(
 
     `params` defaults to the `n_params` most important (PED-ANOVA). Each pair holds the trials
     where both parameters were active (x, y, values, numbers; categorical positions as choice
-    indices) and, from 3 such trials on, `grid`: {x, y, z} with z[i][j] the surface at
+    indices) and, from 3 such trials on, `grid`: {x, y, z} with `z[i][j]` the surface at
     (x[j], y[i]), interpolated by inverse-distance weighting in the axes' unit space (log axes
     in log space). Keys: params (axes as in parallel_coordinate_data, without values), pairs,
     note.
