@@ -17,9 +17,14 @@ from typing import Any
 
 import optuna
 from optuna.storages import BaseStorage, JournalStorage, RDBStorage
-from optuna.storages.journal import JournalFileBackend, JournalRedisBackend
+from optuna.storages.journal import JournalRedisBackend
 
-from ._journal import JournalDamagedError, check_journal
+from ._journal import (
+    CheckedJournalFileBackend,
+    JournalDamagedError,
+    JournalWriteError,
+    check_journal,
+)
 
 DEFAULT_DIR = ".adaptive_hyperopt"
 _RDB_SCHEMES = ("sqlite:", "postgresql:", "postgresql+", "mysql:", "mysql+")
@@ -78,10 +83,16 @@ def _journal_file(path: Path) -> JournalStorage:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         check_journal(path)
-        storage = JournalStorage(JournalFileBackend(str(path)))
+        storage = JournalStorage(CheckedJournalFileBackend(path))
     except PermissionError as exc:
         raise ValueError(f"journal {str(path)!r} cannot be written: {exc.strerror}") from exc
     return storage
 
 
-__all__ = ["DEFAULT_DIR", "JournalDamagedError", "journal_path", "open_storage"]
+__all__ = [
+    "DEFAULT_DIR",
+    "JournalDamagedError",
+    "JournalWriteError",
+    "journal_path",
+    "open_storage",
+]

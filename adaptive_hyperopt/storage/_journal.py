@@ -1,10 +1,14 @@
-"""Journal files: repair a torn last line, refuse damage anywhere else.
+"""Journal files: repair a torn last line, refuse damage anywhere else, name failed writes.
 
 A crash in the middle of an append leaves a partial last line. Optuna silently drops it on
 load (a trial stays RUNNING forever) and then glues its next append onto it, after which the
 file no longer loads at all. So before Optuna opens a journal, a torn last line is cut off,
 with a backup of the original beside it and a warning; an unreadable line before the last means
 real damage, and the file is refused with its line number rather than replaced by a fresh study.
+
+A write that fails (a full disk, a lost mount) raises JournalWriteError naming the file. Optuna's
+journal appends a record before applying it, so the study in memory never runs ahead of the
+file: what was written before the failure (every finished trial) stays in it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+from optuna.storages.journal import BaseJournalBackend, JournalFileBackend
 
 logger = logging.getLogger("adaptive_hyperopt")
 
@@ -64,3 +72,30 @@ def _repair(path: Path, data: bytes, keep: int) -> None:
         len(data) - keep,
         backup,
     )
+
+
+class JournalWriteError(OSError):
+    """A journal file could not be written; what was written before is kept in it."""
+
+
+class CheckedJournalFileBackend(BaseJournalBackend):
+    """Optuna's JournalFileBackend whose failed writes say which file and why."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._inner = JournalFileBackend(str(path))
+
+    def read_logs(self, log_number_from: int) -> Iterable[dict[str, Any]]:
+        """The records from `log_number_from` on."""
+        return self._inner.read_logs(log_number_from)
+
+    def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        """Append records, or raise JournalWriteError naming the file."""
+        try:
+            self._inner.append_logs(logs)
+        except OSError as exc:
+            raise JournalWriteError(
+                exc.errno,
+                f"journal {str(self.path)!r} cannot be written: {exc.strerror or exc}; the "
+                "trials finished before are kept in it",
+            ) from exc

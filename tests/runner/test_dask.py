@@ -62,3 +62,55 @@ def test_limits_and_reports_are_refused_clearly(client: Client) -> None:
     with pytest.raises(NotImplementedError, match=r"trial.report\(\) from executor='dask'"):
         opt.optimize(reporting, SPACE)
     assert opt.study is not None and len(opt.study.trials) == 0
+
+
+def slow_and_marked(params: dict[str, Any]) -> float:
+    """Leaves `<pid>-<x>` in $AH_MARKS while it runs a second, so a test can kill its worker."""
+    import time
+    from pathlib import Path
+
+    mark = Path(os.environ["AH_MARKS"]) / f"{os.getpid()}-{params['x']!r}"
+    mark.write_text("running")
+    time.sleep(1.0)
+    mark.write_text("done")
+    return float(params["x"])
+
+
+def test_kill_9_of_a_dask_worker_mid_trial_loses_nothing_and_counts_nothing_twice(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+    import time
+
+    monkeypatch.setenv("AH_MARKS", str(tmp_path))  # inherited by the worker processes
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as dask_client,
+    ):
+        opt = AdaptiveHyperparameterOptimizer(n_trials=6, random_state=0, executor=dask_client)
+        handle = opt.start(slow_and_marked, SPACE, direction="minimize")
+        deadline = time.time() + 120
+        while not list(tmp_path.glob("*-*")):
+            assert time.time() < deadline, "no trial started on the cluster"
+            time.sleep(0.05)
+        victim = tmp_path.glob("*-*").__next__()
+        os.kill(int(victim.name.split("-")[0]), signal.SIGKILL)  # the worker process, mid-trial
+        _, _, history = handle.result(300)
+    trials = opt.study.trials  # type: ignore[union-attr]
+    assert len(history) == 6 and len(trials) == 6  # the budget, exactly
+    assert sorted(t.number for t in trials) == list(range(6))  # each told once
+    assert sorted(r.number for r in history) == list(range(6))
+    for trial in trials:  # re-run elsewhere, or failed as lost: never left RUNNING
+        assert trial.state.name in ("COMPLETE", "FAIL"), trial.state
+        if trial.state.name == "FAIL":
+            assert trial.user_attrs["ah.fail_reason"].startswith("worker lost:")
+    killed_x = float(victim.name.split("-", 1)[1])
+    killed = next(t for t in trials if t.params["x"] == killed_x)
+    if killed.state.name == "COMPLETE":  # Dask ran it again on a live worker: told once
+        reruns = [m for m in tmp_path.glob(f"*-{killed_x!r}") if m != victim]
+        assert [m.read_text() for m in reruns] == ["done"]
+    else:
+        assert killed.user_attrs["ah.fail_reason"].startswith("worker lost:")
+    assert victim.read_text() == "running"  # it really died mid-trial

@@ -53,3 +53,28 @@ def test_processes_on_one_postgresql_study(postgres_url: str) -> None:
 def test_processes_on_one_redis_study(redis_url: str) -> None:
     run_workers(redis_url)
     check(redis_url)
+
+
+def test_the_spec_parallel_optimization_example_on_a_real_redis(redis_url: str) -> None:
+    from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+
+    # Distributed optimization (Redis backend), as the specification writes it but for the
+    # address of the test's server and a smaller budget
+    optimizer = AdaptiveHyperparameterOptimizer(
+        backend="optuna",
+        n_trials=40,
+        n_jobs=-1,  # Use all available cores
+        storage=redis_url,
+    )
+    best_params, best_score, history = optimizer.optimize(
+        lambda params: (params["x"] - 0.3) ** 2,
+        {"x": ("float", 0.0, 1.0)},
+        direction="minimize",
+    )
+    assert len(history) == 40 and best_score == min(r.value for r in history)
+    assert optimizer.storage_location == redis_url
+    name = optimizer.study.study_name  # type: ignore[union-attr]
+    storage, _ = open_storage(redis_url, None, name)
+    stored = optuna.load_study(study_name=name, storage=storage)  # another client reads it
+    assert len(stored.trials) == 40 and {t.state.name for t in stored.trials} == {"COMPLETE"}
+    assert stored.best_params == best_params

@@ -76,3 +76,54 @@ def test_a_read_only_cache_dir_is_a_clear_error_before_any_trial(tmp_path: Path)
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert "ERROR journal" in result.stdout, result.stderr[-2000:]
     assert "cannot be written: Permission denied calls 0" in result.stdout
+
+
+def disk_full_after(monkeypatch: pytest.MonkeyPatch, when: Any) -> None:
+    """Inject ENOSPC into the journal's appends once `when()` is true."""
+    import errno
+
+    from optuna.storages.journal import JournalFileBackend
+
+    real = JournalFileBackend.append_logs
+
+    def append_logs(self: Any, logs: list[dict[str, Any]]) -> None:
+        if when():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, logs)
+
+    monkeypatch.setattr(JournalFileBackend, "append_logs", append_logs)
+
+
+def test_a_full_disk_is_a_clear_error_before_the_first_trial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adaptive_hyperopt.storage import JournalWriteError
+
+    disk_full_after(monkeypatch, lambda: True)
+    calls: list[Any] = []
+    opt = AdaptiveHyperparameterOptimizer(n_trials=3, cache_dir=tmp_path, study_name="full")
+    with pytest.raises(JournalWriteError, match=r"full.journal' cannot be written: No space left"):
+        opt.optimize(lambda p: calls.append(p) or 1.0, SPACE)
+    assert calls == []
+
+
+def test_a_full_disk_mid_study_keeps_the_finished_trials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adaptive_hyperopt.storage import JournalWriteError
+
+    finished: list[int] = []
+    disk_full_after(monkeypatch, lambda: len(finished) >= 3)
+    opt = AdaptiveHyperparameterOptimizer(n_trials=8, random_state=0, cache_dir=tmp_path,
+                                          study_name="mid")  # fmt: skip
+    with pytest.raises(JournalWriteError, match=r"mid.journal' cannot be written"):
+        opt.optimize(
+            lambda p: p["x"], SPACE, callbacks=[lambda study, trial: finished.append(trial.number)]
+        )
+    monkeypatch.undo()  # space freed
+    again = AdaptiveHyperparameterOptimizer.load_study(tmp_path, study_name="mid")
+    trials = again.study.trials  # type: ignore[union-attr]
+    assert [t.state.name for t in trials] == ["COMPLETE"] * 3
+    assert [t.value for t in trials] == [r.value for r in opt.history][:3]
+    _, _, history = again.continue_optimization(5, objective=lambda p: p["x"])
+    assert len(again.study.trials) == 8 and len(history) == 5  # type: ignore[union-attr]
