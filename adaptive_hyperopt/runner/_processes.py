@@ -29,6 +29,10 @@ from ..pruning import Channel
 from ._executors import Executor, Objective, Outcome, TrialLimitExceeded, evaluate
 
 POLL = 0.05  # seconds between memory checks: the cap may be overshot by one interval's growth
+# The trial's time limit counts from the moment its objective starts: before that, starting the
+# process and unpickling the objective (the first trial also starts the forkserver, which imports
+# this package: seconds on a loaded machine) may take this long on top of it.
+STARTUP_GRACE = 60.0
 
 
 class ProcessExecutor(Executor):
@@ -107,10 +111,18 @@ class ProcessExecutor(Executor):
         channel: Any,
         start: float,
     ) -> Outcome:
-        deadline = None if self._timeout is None else start + self._timeout
+        deadline = None if self._timeout is None else start + STARTUP_GRACE + self._timeout
+        started = False
         while True:
             now = time.time()
             if deadline is not None and now >= deadline:
+                if not started:
+                    return _limit(
+                        number,
+                        start,
+                        f"timeout: the trial's process did not start its objective within "
+                        f"{STARTUP_GRACE + (self._timeout or 0):g} s (killed)",
+                    )
                 return _limit(number, start, f"timeout: exceeded {self._timeout:g} s (killed)")
             wait = POLL if self._memory else 1.0
             if deadline is not None:
@@ -120,6 +132,11 @@ class ProcessExecutor(Executor):
                     message = conn.recv()
                 except EOFError:
                     return _crashed(number, child, start)
+                if message[0] == "started":  # the objective runs from now: the limit starts
+                    started = True
+                    if self._timeout is not None:
+                        deadline = time.time() + self._timeout
+                    continue
                 if message[0] == "report":
                     conn.send(channel(number, message[1], message[2]))
                     continue
@@ -157,6 +174,7 @@ def _child_main(conn: Connection, payload: bytes, number: int) -> None:
             conn.send(("report", step, value))
             return bool(conn.recv())
 
+    conn.send(("started",))
     outcome = evaluate(number, objective, params, channel=channel)
     error = outcome.error
     try:
