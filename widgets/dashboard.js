@@ -208,12 +208,14 @@ function renderControls(model, el) {
       h("table", { "data-ah": "editor" }, editor)));
   el.append(root);
 
+  // An empty or unreadable field goes as null (refused with the reason), never as 0.
+  const number = (input) => (input.value.trim() === "" ? null : Number(input.value));
   const numericRow = (p) => {
     const low = h("input", { type: "number", step: "any", value: p.low, "data-ah": "low" });
     const high = h("input", { type: "number", step: "any", value: p.high, "data-ah": "high" });
     const apply = h("button", {
       "data-ah": "apply", class: "ah-button",
-      onclick: () => send({ kind: "set_range", name: p.name, low: Number(low.value), high: Number(high.value) },
+      onclick: () => send({ kind: "set_range", name: p.name, low: number(low), high: number(high) },
         `range of ${p.name}`),
     }, "Apply");
     const cells = [low, " – ", high, apply];

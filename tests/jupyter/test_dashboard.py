@@ -97,7 +97,9 @@ def test_deltas_add_up_to_the_study_and_a_late_snapshot_joins_them() -> None:
     for msg in sent[cut:]:
         joined.apply(msg)
     assert joined.status == early.status
-    assert [t["number"] for t in joined.trials][-50:] == list(range(250, 300))
+    # as for `early`: a delta carries the latest 20 rows, so only those are contiguous (a
+    # delta spanning more than 20 trials, on a loaded machine, leaves a gap before them)
+    assert [t["number"] for t in joined.trials][-20:] == list(range(280, 300))
     assert [e["seq"] for e in joined.log] == sorted({e["seq"] for e in joined.log})
     # deltas are batched: far fewer messages than events
     assert len(sent) < 300 / 5
