@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
+import numpy as np
 import optuna
 from optuna.distributions import CategoricalDistribution
 from optuna.trial import TrialState
@@ -269,6 +270,11 @@ class AdaptiveHyperparameterOptimizer:
         backend = create_backend(config.backend, config.sampler_config, config.random_state, space)
         executor = _resolve_executor(config)
         study = self._open_study(config, name, resolved, backend, objective, space)
+        follower = bool(self.__dict__.get("_follower"))
+        seed = _run_seed(config.random_state, len(study.get_trials(deepcopy=False)), follower)
+        if seed != config.random_state:
+            backend = create_backend(config.backend, config.sampler_config, seed, space)
+            study.sampler = backend.sampler
         cache = None
         if (cache_key is not False or warm_start is True) and config.cache_dir is not None:
             cache = open_result_cache(
@@ -280,7 +286,7 @@ class AdaptiveHyperparameterOptimizer:
         self._objective = objective
         driver = Driver(study, space, backend, objective, config, bus, cbs, executor, cache)
         # `adaptive-hyperopt worker`: follow the study's space and control (runner/_driver.py)
-        driver.follower = bool(self.__dict__.get("_follower"))
+        driver.follower = follower
         self._control = StudyControl(driver)
         self._attach_adaptation(driver)
         self.history = driver.history  # filled as trials finish, kept if the run is interrupted
@@ -994,6 +1000,17 @@ def _resolve_executor(config: OptimizationConfig) -> str:
     if kind == "serial" and workers > 1:
         raise ValueError(f"executor='serial' runs one trial at a time; n_jobs={config.n_jobs}")
     return kind
+
+
+def _run_seed(random_state: int | None, n_existing: int, follower: bool) -> int | None:
+    """The sampler's seed for one run: `random_state` itself for a new study. A study that
+    continues gets a seed derived from it and the number of trials already there, so it does
+    not replay its opening trials (still reproducible); a worker joining a shared study also
+    mixes in its process id, so two workers never propose the same sequence."""
+    if random_state is None or (n_existing == 0 and not follower):
+        return random_state
+    parts = [random_state, n_existing, *([os.getpid()] if follower else [])]
+    return int(np.random.SeedSequence(parts).generate_state(1)[0])
 
 
 def _ensure_log_output(level: int) -> None:

@@ -152,3 +152,22 @@ def test_a_multi_objective_study_is_not_continued_yet() -> None:
     )
     with pytest.raises(NotImplementedError, match=r"multi-objective study is not built yet"):
         opt.continue_optimization(2)
+
+
+@pytest.mark.parametrize("backend", ["optuna", "hyperopt"])
+def test_a_resumed_seeded_study_does_not_replay_its_opening_trials(
+    tmp_path: Path, backend: str
+) -> None:
+    # The sampler's seed for a continuing run is derived from random_state and the trials
+    # already there: reproducible, but never the first run's sequence again.
+    def run(name: str, trials: int) -> list[dict[str, Any]]:
+        opt = AdaptiveHyperparameterOptimizer(
+            n_trials=trials, random_state=7, backend=backend, cache_dir=tmp_path,
+            study_name=name, sampler_config={"sampler_type": "random"} if backend == "optuna" else {"algo": "rand"},
+        )  # fmt: skip
+        return [r.params for r in opt.optimize(loss, SIMPLE, direction="minimize")[2]]
+
+    first = run("a", 4)
+    resumed = run("a", 4)
+    assert resumed != first
+    assert run("b", 4) == first and run("b", 4) == resumed  # and both runs are reproducible
