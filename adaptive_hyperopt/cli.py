@@ -287,6 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, ImportError) as exc:  # bad input: one line, not a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a storage that cannot be written (full disk, read-only directory)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\ninterrupted: finished trials are kept in the study", file=sys.stderr)
         return 130

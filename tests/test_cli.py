@@ -98,6 +98,12 @@ def test_run_errors_are_one_line(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(OBJECTIVE)
     bad = run_cli("run", "train:objective", "--space", "bad.json", cwd=tmp_path)
     assert bad.returncode == 2 and "must hold a JSON object" in bad.stderr
+    (tmp_path / "taken").write_text("")  # a storage directory that cannot be made
+    unwritable = run_cli(
+        "run", "train:objective", "--space", "space.json", "--dir", "taken", cwd=tmp_path
+    )
+    assert unwritable.returncode == 1 and "Traceback" not in unwritable.stderr
+    assert unwritable.stderr.startswith("error: ") and "'taken'" in unwritable.stderr
 
 
 class Terminal(io.StringIO):
