@@ -9,6 +9,7 @@ every kept trial by its first two objectives, the exact non-dominated ones highl
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import bqplot as bq
@@ -69,6 +70,7 @@ class LivePlots:
             "300px",
         )
         self.slices: dict[str, tuple[Any, Any, Any]] = {}
+        self._log_axes: dict[str, Any] = {}  # the x axes of log-scaled parameters' slices
         figures = []
         for name in space:
             dim = space.original[name]
@@ -88,6 +90,8 @@ class LivePlots:
             )  # fmt: skip
             self.slices[name] = (dots, shade, dim)
             axes = [bq.Axis(scale=xs, label=name), bq.Axis(scale=ys, side="left")]
+            if dim.kind != "categorical" and dim.log:
+                self._log_axes[name] = axes[0]
             figures.append(_figure([shade, dots], axes, name, "220px"))
         bar_x = bq.OrdinalScale()
         self.bars = bq.Bars(
@@ -178,7 +182,41 @@ class LivePlots:
                 dots.x = [str(v) for v in x] if dim.kind == "categorical" else x
                 dots.y = y
             now = current.get(name)
+            span = list(x)
             if dim.kind != "categorical" and now is not None:
                 low, high = (now["frozen"],) * 2 if "frozen" in now else (now["low"], now["high"])
                 with shade.hold_sync():
                     shade.x, shade.y = [low, high], [1.0, 1.0]
+                span += [low, high]
+            axis = self._log_axes.get(name)
+            if axis is not None and span:
+                ticks, fmt = log_ticks(min(span), max(span))
+                shown = axis.tick_values
+                if shown is None or list(shown) != ticks:
+                    with axis.hold_sync():
+                        axis.tick_values, axis.tick_format = ticks, fmt
+
+
+def log_ticks(low: float, high: float, most: int = 6) -> tuple[list[float], str]:
+    """Tick values and a d3 format for a log axis over [low, high]: powers of ten, or 1-3,
+    1-2-5, then 1-9 steps when fewer than three fall inside, thinned to at most `most`.
+
+    bqplot's own log ticks (1, 2 and 5 of every decade, 1 to 9 under two decades) overlap on
+    a slice plot a third of the dashboard wide. No ticks (bqplot's own) when low <= 0."""
+    if not 0 < low <= high:
+        return [], ""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    ticks: list[float] = []
+    for steps in ((1,), (1, 3), (1, 2, 5), tuple(range(1, 10))):
+        ticks = [
+            float(f"{m}e{e}")  # exact decimal values (3e-3, not 0.0030000000000000005)
+            for e in range(first, last + 1)
+            for m in steps
+            if low <= float(f"{m}e{e}") <= high
+        ]
+        if len(ticks) >= 3:
+            break
+    if len(ticks) > most:
+        ticks = ticks[:: -(-len(ticks) // most)]
+    small, large = ticks and ticks[0] < 1e-3, ticks and ticks[-1] >= 1e5
+    return ticks, ".0e" if small or large else "~g"
