@@ -59,6 +59,19 @@ def browser_missing() -> str | None:
     return None
 
 
+def require_browser() -> None:
+    """Skip the calling test when no browser can run here; in CI (`CI` set) fail instead, so a
+    missing install step cannot pass as a green run."""
+    import pytest
+
+    reason = browser_missing()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"CI is set but {reason}; the browser tests must run in CI", pytrace=False)
+    pytest.skip(reason)
+
+
 def launch_browser(playwright: Playwright) -> Browser:
     """Headless Debian chromium (never a Playwright-downloaded browser)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)

@@ -8,7 +8,6 @@ green run. (A module-level skip in a conftest would abort the whole collection.)
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
@@ -20,9 +19,9 @@ from ._lab import (
     VIEWPORT,
     JupyterServer,
     Ui,
-    browser_missing,
     launch_browser,
     open_notebook,
+    require_browser,
     write_notebook,
 )
 
@@ -38,30 +37,17 @@ def _safe(name: str) -> str:
     return re.sub(r"\W+", "_", name)
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _require_browser() -> None:
-    reason = browser_missing()
-    if reason is None:
-        return
-    if _in_ci():
-        pytest.fail(f"CI is set but {reason}; the browser tests must run in CI", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
     """The Jupyter server; its root_dir (`lab.root`) is where the test notebooks go."""
-    _require_browser()
+    require_browser()
     with JupyterServer(tmp_path_factory.mktemp("jupyter-root")) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

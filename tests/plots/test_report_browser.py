@@ -16,39 +16,20 @@ import pytest
 
 from adaptive_hyperopt import plots
 
+from ..browser._lab import launch_browser, require_browser
 from .conftest import BAD_REASON
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "report.png"
 PLOTS = ("optimization_history", "param_importance", "parallel_coordinate", "param_relationships")
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed"
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"chromium is not installed at {CHROMIUM}"
-    return None
-
-
 @pytest.fixture
 def chromium() -> Any:
-    reason = _missing()
-    if reason is not None:
-        if _flag("CI"):
-            pytest.fail(f"CI is set but {reason}: the report's browser test must run", False)
-        pytest.skip(reason)
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        browser = launch_browser(p)
         try:
             yield browser
         finally:
@@ -103,7 +84,12 @@ def test_report_renders_from_disk_in_chromium(
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    if _flag("AH_UPDATE_SCREENSHOTS"):  # the docs show the top: summary, best trial, history
+    if os.environ.get("AH_UPDATE_SCREENSHOTS", "") not in (
+        "",
+        "0",
+        "false",
+        "no",
+    ):  # the docs show the top: summary, best trial, history
         history = page.locator("figure#optimization_history").bounding_box()
         assert history is not None
         bottom = history["y"] + history["height"] + 16
