@@ -136,7 +136,9 @@ function renderStream(model, el) {
     errors.replaceChildren(...errorRows.slice(-5).reverse().map((e) =>
       h("li", {}, e.number === null ? e.reason : `trial ${e.number} failed: ${e.reason}`)));
     p.upto = upto; p.status = s; p.renders += 1;
-    if (s.state !== "finished" && s.time) {
+    // Only while the kernel is producing events: paused or finished, the newest event is
+    // the pause or the end, and the page is up to date however old it is.
+    if ((s.state === "running" || s.state === "stopping") && s.time) {
       const lag = Date.now() / 1000 - s.time;
       p.lags.push(lag);
       if (p.lags.length > 1000) p.lags.shift();
