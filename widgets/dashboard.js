@@ -196,7 +196,7 @@ function renderControls(model, el) {
   };
 
   const button = (key, text, kind) => h("button", {
-    "data-ah": key, class: "ah-button", onclick: () => send({ kind }),
+    "data-ah": key, class: "ah-button", onclick: () => send({ kind }, text),  // "Pause: paused..."
   }, text);
   const bar = h("div", { class: "ah-bar" },
     button("pause", "Pause", "pause"), button("resume", "Resume", "resume"),

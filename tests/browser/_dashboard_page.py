@@ -110,6 +110,15 @@ class DashboardPage:
         rows = self.stream.locator("table[data-ah=trials] tbody tr")
         return [int(n) for n in rows.evaluate_all("rs => rs.map(r => r.dataset.number)")]
 
+    def wait_table_past(self, number: int, timeout: float = 30.0) -> None:
+        """Wait until the table's newest row is a trial after `number`."""
+        wait_js(
+            self.page,
+            "([el, n]) => Number(el.querySelector('tbody tr')?.dataset.number ?? -1) > n",
+            [self.stream.locator("table[data-ah=trials]").element_handle(), number],
+            timeout=timeout,
+        )
+
     def log_items(self, kind: str) -> list[str]:
         """The event log's lines of one kind (space_changed, adaptation, paused...)."""
         return self.stream.locator(f"ul[data-ah=log] li[data-kind={kind}]").all_text_contents()
