@@ -464,7 +464,8 @@ class AdaptiveHyperparameterOptimizer:
         callbacks: Sequence[Callable[..., Any]] | None = None,
         timeout: float | None = None,
         cache_key: str | bool = False,
-    ) -> Result:
+        reference_point: Sequence[float] | None = None,
+    ) -> Result | ParetoFront:
         """Run `additional_trials` more trials of the study, proposed by `backend` if given.
 
         The study is the one `optimize()` last ran, else the one named by `storage` (or
@@ -473,7 +474,9 @@ class AdaptiveHyperparameterOptimizer:
         backend is its own, else to that backend's defaults. The objective and the space
         default to what the study recorded: `ah.objective` (a `module:qualname` imported
         here, so a lambda or a closure must be passed again) and `ah.space` (the current space,
-        with its edits). Returns `(best_params, best_score, history)` like `optimize()`.
+        with its edits). Returns `(best_params, best_score, history)` like `optimize()`; for a
+        multi-objective study, the updated ParetoFront of all its trials like
+        `multi_objective_optimize()` (`reference_point` as there; ignored otherwise).
         `cache_key`: the result cache, as for `optimize()`.
         """
         return _continue(
@@ -486,6 +489,7 @@ class AdaptiveHyperparameterOptimizer:
             callbacks,
             timeout,
             cache_key,
+            reference_point,
         )
 
     # Adaptation (docs/adaptive.md) ----------------------------------------------------------
@@ -1046,7 +1050,8 @@ def _continue(
     callbacks: Sequence[Callable[..., Any]] | None,
     timeout: float | None,
     cache_key: str | bool = False,
-) -> Result:
+    reference_point: Sequence[float] | None = None,
+) -> Result | ParetoFront:
     if (
         isinstance(additional_trials, bool)
         or not isinstance(additional_trials, int)
@@ -1057,8 +1062,9 @@ def _continue(
         study = opt.study
     else:
         study, opt.storage_location = _reopen(opt.config)
-    if len(study.directions) > 1:
-        _unbuilt("continue_optimization() of a multi-objective study", "a later release")
+    directions = [d.name.lower() for d in study.directions]
+    if reference_point is not None and len(directions) > 1:
+        _check_reference_point(reference_point, len(directions))
     name = opt.config.backend if backend is None else backend
     if sampler_config is None and name == opt.config.backend:
         sampler_config = opt.config.sampler_config
@@ -1095,11 +1101,18 @@ def _continue(
     for adaptation in ("_custom_strategy", "_adaptation", "_follower"):
         if adaptation in opt.__dict__:
             runner.__dict__[adaptation] = opt.__dict__[adaptation]
-    direction = study.direction.name.lower()
+    result: Result | ParetoFront
     try:
-        result = runner.optimize(
-            fn, space, direction, callbacks, timeout=timeout, cache_key=cache_key
-        )
+        if len(directions) > 1:
+            result = runner.multi_objective_optimize(
+                fn, space, directions, callbacks=callbacks, timeout=timeout,
+                reference_point=reference_point, cache_key=cache_key,
+            )  # fmt: skip
+            opt.pareto_front = result
+        else:
+            result = runner.optimize(
+                fn, space, directions[0], callbacks, timeout=timeout, cache_key=cache_key
+            )
     finally:  # what ran is the optimizer's latest study, also after an interruption
         opt.study = runner.study or study
         opt.search_space = runner.search_space or space
@@ -1267,16 +1280,50 @@ class EnsembleOptimizer:
         search_space: Mapping[str, Any] | SearchSpace | None = None,
         callbacks: Sequence[Callable[..., Any]] | None = None,
         timeout: float | None = None,
-    ) -> EnsembleResult:
-        """Run more trials of the latest study with the same ensemble."""
-        params, score, history = self.optimizer.continue_optimization(
+    ) -> EnsembleResult | ParetoFront:
+        """Run more trials of the latest study with the same ensemble.
+
+        For a multi-objective study, returns its updated ParetoFront (see
+        `multi_objective_optimize()`)."""
+        result = self.optimizer.continue_optimization(
             additional_trials,
             objective=objective,
             search_space=search_space,
             callbacks=callbacks,
             timeout=timeout,
         )
+        if isinstance(result, ParetoFront):
+            return result
+        params, score, history = result
         return params, score, self._summarize(history)
+
+    def multi_objective_optimize(
+        self,
+        objective: Callable[[dict[str, Any]], Any],
+        search_space: Mapping[str, Any] | SearchSpace,
+        directions: Sequence[str],
+        n_trials: int | None = None,
+        *,
+        callbacks: Sequence[Callable[..., Any]] | None = None,
+        timeout: float | None = None,
+        study_name: str | None = None,
+        reference_point: Sequence[float] | None = None,
+    ) -> ParetoFront:
+        """Optimize several objectives with the members proposing (each Optuna member natively,
+        Hyperopt and skopt members through ParEGO); the Pareto front, as the optimizer's.
+
+        `n_trials` overrides the budget (n_trials_per_optimizer times the members).
+        """
+        return self.optimizer.multi_objective_optimize(
+            objective,
+            search_space,
+            directions,
+            n_trials,
+            callbacks=callbacks,
+            timeout=timeout,
+            study_name=study_name,
+            reference_point=reference_point,
+        )
 
     def _summarize(self, history: History) -> EnsembleHistory:
         study = self.optimizer.study

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+from adaptive_hyperopt.pareto import ParetoFront
 from adaptive_hyperopt.testing._contract import SIMPLE, simple
 
 #: Each backend with a short random start, so a short first run leaves a model to continue.
@@ -145,13 +146,14 @@ def test_errors(
     assert not list(tmp_path.iterdir())  # nothing created on the way
 
 
-def test_a_multi_objective_study_is_not_continued_yet() -> None:
+def test_a_multi_objective_study_continues_with_another_backend() -> None:
     opt = AdaptiveHyperparameterOptimizer(n_trials=3)
     opt.multi_objective_optimize(
         lambda p: (p["x"], p["y"]), SIMPLE, directions=["minimize", "minimize"]
     )
-    with pytest.raises(NotImplementedError, match=r"multi-objective study is not built yet"):
-        opt.continue_optimization(2)
+    front = opt.continue_optimization(2, backend="hyperopt")  # the objective the study ran
+    assert isinstance(front, ParetoFront) and opt.study is not None
+    assert len(opt.study.trials) == 5 and len(front) >= 1
 
 
 @pytest.mark.parametrize("backend", ["optuna", "hyperopt"])

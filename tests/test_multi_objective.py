@@ -297,3 +297,36 @@ def test_a_custom_strategy_sees_every_objectives_values() -> None:
     assert reasons == ["custom strategy: no change"] * 2
     assert len(seen) == 5 + 10
     assert all(r.value is None and r.values == parabolas(r.params) for r in seen)
+
+
+def test_continue_optimization_extends_the_front() -> None:
+    optimizer, _ = run(n_trials=6)
+    front = optimizer.continue_optimization(4, objective=parabolas, reference_point=[20.0, 20.0])
+    assert isinstance(front, ParetoFront) and front is optimizer.pareto_front
+    trials = optimizer.study.trials
+    assert len(trials) == 10 and front.reference_point == [20.0, 20.0]
+    values = [tuple(t.values) for t in trials]
+    expected = {v for v in values if not any(dominates(w, v) for w in values)}
+    assert {tuple(p.values) for p in front} == expected
+    assert front.hypervolume >= 0
+
+
+def test_continue_optimization_checks_the_reference_point() -> None:
+    optimizer, _ = run(n_trials=3)
+    with pytest.raises(ValueError, match="reference_point"):
+        optimizer.continue_optimization(2, objective=parabolas, reference_point=[1.0])
+    assert len(optimizer.study.trials) == 3
+
+
+def test_ensemble_multi_objective_optimize() -> None:
+    ensemble = AdaptiveHyperparameterOptimizer.create_ensemble(
+        {
+            "optimizers": [{"backend": "optuna"}, {"backend": "hyperopt"}],
+            "n_trials_per_optimizer": 3,
+            "random_state": 0,
+        }
+    )
+    front = ensemble.multi_objective_optimize(parabolas, SPACE, ["minimize", "minimize"])
+    assert ensemble.study is not None and len(ensemble.study.trials) == 6 and len(front) >= 1
+    more = ensemble.continue_optimization(2, objective=parabolas)
+    assert isinstance(more, ParetoFront) and len(ensemble.study.trials) == 8

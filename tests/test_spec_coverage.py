@@ -37,6 +37,7 @@ import pytest
 
 import adaptive_hyperopt
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer, OptimizationConfig
+from adaptive_hyperopt.pareto import ParetoFront
 
 ROOT = Path(__file__).resolve().parent.parent
 SPACE = {"x": ("float", 0.0, 1.0), "k": ("categorical", ["a", "b"])}
@@ -263,12 +264,13 @@ def test_multi_objective_with_other_backends(backend: str) -> None:
     assert len(front) >= 1
 
 
-@unbuilt("continue_optimization of a multi-objective study")
 def test_continue_a_multi_objective_study() -> None:
     optimizer = AdaptiveHyperparameterOptimizer(n_trials=3, random_state=0, enable_pruning=False)
     fn = lambda p: (p["x"], 1 - p["x"])  # noqa: E731
     optimizer.multi_objective_optimize(fn, SPACE, directions=["maximize", "maximize"])
-    optimizer.continue_optimization(2, objective=fn)
+    front = optimizer.continue_optimization(2, objective=fn)
+    assert isinstance(front, ParetoFront) and front is optimizer.pareto_front
+    assert optimizer.study is not None and len(optimizer.study.trials) == 5
 
 
 @unbuilt("trial.report() from Dask workers")
