@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from distributed import Client, LocalCluster
 
-from adaptive_hyperopt import AdaptiveHyperparameterOptimizer, Reporter
+from adaptive_hyperopt import AdaptiveHyperparameterOptimizer, Reporter, TrialPruned
 
 SPACE = {"x": ("float", -1.0, 1.0)}
 
@@ -49,19 +49,55 @@ def test_a_scheduler_address_works_too(client: Client) -> None:
     assert len(history) == 4
 
 
-def test_limits_and_reports_are_refused_clearly(client: Client) -> None:
+def test_limits_are_refused_clearly(client: Client) -> None:
     opt = AdaptiveHyperparameterOptimizer(n_trials=2, executor=client, trial_timeout=5)
     with pytest.raises(ValueError, match=r"trial_timeout=5 needs executor='processes'"):
         opt.optimize(where, SPACE)
 
-    def reporting(params: dict[str, Any], trial: Reporter) -> float:
-        trial.report(1.0, 0)
-        return 1.0
 
-    opt = AdaptiveHyperparameterOptimizer(n_trials=2, executor=client)
-    with pytest.raises(NotImplementedError, match=r"trial.report\(\) from executor='dask'"):
-        opt.optimize(reporting, SPACE)
-    assert opt.study is not None and len(opt.study.trials) == 0
+def curve(params: dict[str, Any], trial: Reporter) -> float:
+    """A flat learning curve at x: the threshold pruner (upper=0) stops exactly the x > 0."""
+    for step in range(4):
+        trial.report(params["x"], step)
+    return float(params["x"])
+
+
+def asking(params: dict[str, Any], trial: Reporter) -> float:
+    for step in range(4):
+        trial.report(params["x"], step)
+        if trial.should_prune():
+            raise TrialPruned()
+    return float(params["x"])
+
+
+@pytest.mark.parametrize("objective", [curve, asking])
+def test_reports_from_the_workers_are_judged_by_the_driver(client: Client, objective: Any) -> None:
+    opt = AdaptiveHyperparameterOptimizer(
+        n_trials=8,
+        random_state=0,
+        executor=client,
+        enable_pruning=True,
+        pruner_config={"pruner_type": "threshold", "upper": 0.0},
+    )
+    _, best, history = opt.optimize(objective, SPACE, direction="minimize")
+    trials = opt.study.trials  # type: ignore[union-attr]
+    assert len(history) == 8 and len(trials) == 8
+    for trial in trials:  # never left RUNNING; pruned exactly where the decision is known
+        assert trial.state.name == ("PRUNED" if trial.params["x"] > 0 else "COMPLETE")
+        if trial.state.name == "PRUNED":  # stopped at its first report
+            assert list(trial.intermediate_values) == [0]
+        else:
+            assert list(trial.intermediate_values) == [0, 1, 2, 3]
+    pruned = sum(r.state == "PRUNED" for r in history)
+    assert pruned == sum(t.params["x"] > 0 for t in trials) and 0 < pruned < 8
+    assert best == min(t.value for t in trials if t.state.name == "COMPLETE")
+
+
+def test_a_report_nobody_answers_stops_the_trial(client: Client) -> None:
+    from adaptive_hyperopt.runner._dask import _RemoteChannel
+
+    lonely = _RemoteChannel("ah-reports-nobody-listens", timeout=0.5)
+    assert client.submit(lonely, 0, 0, 1.0, pure=False).result(timeout=30) is True
 
 
 def slow_and_marked(params: dict[str, Any]) -> float:
