@@ -414,7 +414,10 @@ class Driver:
 
     def _report_from_worker(self, number: int, step: int, value: float) -> bool:
         request = ReportRequest(number, step, value)
-        self.inbox.put(request)
+        with self._inbox_lock:  # once the study has ended, nobody would answer: stop the trial
+            if not self._accepting:
+                return True
+            self.inbox.put(request)
         return request.wait()
 
     def _on_report(self, number: int, step: int, value: float) -> bool:
