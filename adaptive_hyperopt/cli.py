@@ -135,12 +135,17 @@ class _Progress:
         self.done += 1
         elapsed = time.time() - self.started
         state = trial.state.name
-        current = _num(trial.value) if state == "COMPLETE" else state.lower()
-        try:
-            best: float | None = study.best_value
-        except ValueError:  # no complete trial yet
-            best = None
-        text = f"trial {trial.number}: {current}  best {_num(best)}  [{elapsed:.1f} s]"
+        if len(study.directions) > 1:  # a worker on a multi-objective study
+            values = ", ".join(_num(v) for v in trial.values or ())
+            current = f"({values})" if state == "COMPLETE" else state.lower()
+            best_text = f"front {len(study.best_trials)}"
+        else:
+            current = _num(trial.value) if state == "COMPLETE" else state.lower()
+            try:
+                best_text = f"best {_num(study.best_value)}"
+            except ValueError:  # no complete trial yet
+                best_text = "best -"
+        text = f"trial {trial.number}: {current}  {best_text}  [{elapsed:.1f} s]"
         if self.total and self.tty:
             width = 30
             filled = int(width * min(self.done / self.total, 1.0))
@@ -192,6 +197,7 @@ def _run(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     from .events import Finished
     from .optimizer import AdaptiveHyperparameterOptimizer
+    from .pareto import ParetoFront
 
     objective = _import(args.objective)
     loaded = AdaptiveHyperparameterOptimizer.load_study(args.storage, study_name=args.study)
@@ -208,14 +214,18 @@ def _worker(args: argparse.Namespace) -> int:
     loaded.add_listener(on_event, interval=1.0)
     progress = _Progress(args.trials)
     try:
-        _, best_score, history = loaded.continue_optimization(
+        result = loaded.continue_optimization(
             additional_trials=args.trials, objective=objective, callbacks=[progress]
         )
     finally:
         progress.close()
+    if isinstance(result, ParetoFront):
+        best = f"Pareto front of {len(result)}, hypervolume {result.hypervolume:.6g}"
+    else:
+        best = f"best {result[1]:.6g}"
     why = ended[-1] if ended and ended[-1] != "budget" else ""
     print(
-        f"worker ran {len(history)} trials of {loaded.study.study_name!r}; best {best_score:.6g}"
+        f"worker ran {len(loaded.history)} trials of {loaded.study.study_name!r}; {best}"
         + (f"; {why}" if why else "")
     )
     return 0

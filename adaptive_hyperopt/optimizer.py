@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import optuna
@@ -813,10 +813,6 @@ def _record_forced(study: optuna.Study, space: SearchSpace, reason: str) -> None
         }
     )
     study.set_user_attr(STUDY_ATTR_SPACE_LOG, log)
-
-
-def _unbuilt(what: str, issue: str) -> NoReturn:
-    raise NotImplementedError(f"{what} is not built yet: it arrives with {issue}")
 
 
 def _run(driver: Driver) -> History:

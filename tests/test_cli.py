@@ -87,6 +87,32 @@ def test_run_tunes_a_module_objective_over_a_json_space_and_a_worker_joins(
     assert "report of 'objective'" in report.stdout and "<svg" in html and "objective" in html
 
 
+MULTI_OBJECTIVE = """
+def objective(params):
+    return params["x"] ** 2, (params["x"] - 1.0) ** 2
+"""
+
+
+def test_a_worker_joins_a_multi_objective_study_and_reports_its_front(tmp_path: Path) -> None:
+    (tmp_path / "two.py").write_text(MULTI_OBJECTIVE)
+    journal = tmp_path / "two.journal"
+    opt = AdaptiveHyperparameterOptimizer(
+        n_trials=4, random_state=0, storage=str(journal), study_name="two"
+    )
+    opt.multi_objective_optimize(
+        lambda p: (p["x"] ** 2, (p["x"] - 1.0) ** 2),
+        {"x": ("float", 0.0, 1.0)},
+        ["minimize", "minimize"],
+    )
+    worker = run_cli("worker", str(journal), "--study", "two",
+                     "--objective", "two:objective", "--trials", "3", cwd=tmp_path)  # fmt: skip
+    assert worker.returncode == 0, worker.stderr
+    # every x in [0, 1] is Pareto-optimal here, so the front holds every trial
+    assert "worker ran 3 trials of 'two'; Pareto front of 7, hypervolume " in worker.stdout
+    assert worker.stderr.count("trial ") == 3 and "trial 6: (" in worker.stderr
+    assert "front 7" in worker.stderr
+
+
 def test_run_errors_are_one_line(tmp_path: Path) -> None:
     (tmp_path / "space.json").write_text('{"x": ["float", 0.0, 1.0]}')
     missing = run_cli("run", "nowhere:objective", "--space", "space.json", cwd=tmp_path)

@@ -10,10 +10,8 @@ accepted but "not built yet") shows up by name:
 - every method the specification calls (and the live-control and dashboard calls of the issues
   built on it), each on a small study.
 
-Whatever is still unbuilt is marked `@unbuilt(...)` (a strict `xfail` raising
-NotImplementedError), so a test fails (XPASS) the day its feature lands and the mark must go;
-nothing is marked today (the last two, `continue_optimization` of a multi-objective study and
-`trial.report` on Dask, were built with issue 9).
+Everything is built: a feature that raised `NotImplementedError` or warned "not built yet" fails
+here by name (the `no_unbuilt_warning` fixture catches the warning).
 
 The specification's caching system (persistent trial results and warm starts) is the result
 cache of `optimize(cache_key=...)` with a `cache_dir`, and `warm_start=`; tests/storage/
@@ -50,10 +48,6 @@ def reporting(params: dict[str, Any], trial: Any) -> float:
     for step in range(3):
         trial.report(params["x"] * (step + 1) / 3, step)
     return float(params["x"])
-
-
-def unbuilt(reason: str) -> Any:
-    return pytest.mark.xfail(strict=True, raises=NotImplementedError, reason=reason)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The dashboard's wire protocol: frontend-to-kernel envelopes, validated like untrusted input.
 
 Every message from the frontend is an envelope `{kind, id, ...}`. `parse` checks its shape and
-types (the driver then checks the meaning: a range inside the declared domain, a known choice)
+types (the driver then checks the meaning: a valid range, which may widen past the declared one;
+a declared choice)
 and returns a `Request`, or raises `ProtocolError`, which the widget sends back as an error reply
 echoing the id. Nothing a frontend sends can raise anything else here. Categorical values travel
 as indices into the declared choices (which may be tuples or None, not all JSON-friendly) and are

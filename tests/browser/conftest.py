@@ -45,7 +45,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while a sync Playwright is open it marks its event loop as
+# running in the main thread, so asyncio.run() and a second sync_playwright() elsewhere in the
+# suite would fail.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     require_browser()
     from playwright.sync_api import sync_playwright
@@ -56,7 +59,7 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_context(browser: Browser) -> Iterator[BrowserContext]:
     """One context for the session: its HTTP and compiled-code caches make every page load
     after the first about a second faster. JupyterLab keeps its state on the server, and
