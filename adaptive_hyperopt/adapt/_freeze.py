@@ -29,15 +29,13 @@ import logging
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
-import optuna
-from optuna.importance import PedAnovaImportanceEvaluator
 from optuna.trial import FrozenTrial
 
-from ..backends._space_sampler import RegionView
 from ..space._dimensions import Dimension
 from ._base import Context, Step, Strategy
+from ._importance import region_importances
 
 logger = logging.getLogger("adaptive_hyperopt")
 
@@ -99,55 +97,24 @@ class Freeze(Strategy):
 
     def _shares(self, ctx: Context, names: list[str]) -> dict[str, float]:
         """Each parameter's share of the PED-ANOVA importance (empty when it cannot say)."""
-        recent = cast(optuna.Study, _Recent(ctx.study, WINDOW))  # reads only _get_trials
-        view = RegionView(recent, ctx.space.base, inside=True)
-        trials = view.get_trials(deepcopy=False)
-        present = [n for n in names if any(n in t.params for t in trials)]
-        if len(present) < 2:
-            return {}
         targets: list[Callable[[FrozenTrial], float] | None] = [None]
         if ctx.multi:  # each objective alone, lower is better (see the module docstring)
             targets = [_objective(i, up) for i, up in enumerate(ctx.maximizes)]
         shares: dict[str, float] = {}
         for target in targets:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # few-trials and regime notes of PED-ANOVA
-                    raw = PedAnovaImportanceEvaluator().evaluate(
-                        view,  # type: ignore[arg-type]
-                        params=present,
-                        target=target,
-                    )
-            except (ValueError, ZeroDivisionError) as exc:
-                logger.debug("PED-ANOVA could not rank the parameters: %s", exc)
-                return {}
-            total = sum(v for v in raw.values() if math.isfinite(v))
-            if total <= 0:
+            if target is None:
+                raw = region_importances(ctx.study, ctx.space, names)
+            else:
+                with warnings.catch_warnings():  # PED-ANOVA's note that a target is a loss
+                    warnings.simplefilter("ignore", UserWarning)
+                    raw = region_importances(ctx.study, ctx.space, names, target)
+            present = [n for n in names if math.isfinite(raw.get(n, math.nan))]
+            total = sum(raw[n] for n in present)
+            if len(present) < 2 or total <= 0:
                 return {}
             for n in present:
-                if math.isfinite(raw.get(n, math.nan)):
-                    shares[n] = max(shares.get(n, 0.0), raw[n] / total)
+                shares[n] = max(shares.get(n, 0.0), raw[n] / total)
         return shares
-
-
-# PED-ANOVA over the most recent trials only: a checkpoint then costs the same at trial 5,000 as
-# at trial 500 (over every trial, the default configuration spent 20x a raw Optuna loop's time
-# on a 5,000-trial no-op study), and recent trials describe the space as it is now.
-WINDOW = 500
-
-
-class _Recent:
-    """The study, as far as a RegionView reads it, cut to its last `size` trials."""
-
-    def __init__(self, study: Any, size: int) -> None:
-        self._study, self._size = study, size
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._study, name)
-
-    def _get_trials(self, deepcopy: bool = False, use_cache: bool = False) -> list[FrozenTrial]:
-        trials = self._study._get_trials(deepcopy=deepcopy, use_cache=use_cache)
-        return trials[-self._size :]
 
 
 def _objective(index: int, maximize: bool) -> Callable[[FrozenTrial], float]:

@@ -12,23 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from typing import Any
 
+from ..adapt._importance import region_importances
 from ._state import DashboardState
 
 logger = logging.getLogger("adaptive_hyperopt.jupyter")
-
-# PED-ANOVA's notes to its direct users (few trials, thin regimes, equal quantiles) would land
-# in whatever notebook cell runs when the pump computes: filtered once, here, because
-# `warnings.catch_warnings` is not thread-safe.
-for _note in (
-    "Some regimes for parameter",
-    "The number of trials is too small to compute importances",
-    "Target and region quantiles select the same set of trials",
-):
-    warnings.filterwarnings("ignore", message=_note, category=UserWarning)
 
 SEND_HZ = 10
 PLOT_POINTS_PER_SECOND = 8_000
@@ -121,17 +111,11 @@ class Pump:
             self._plots.refresh(record)
 
     def _importance(self) -> dict[str, float]:
-        """PED-ANOVA importances of the finished trials (fast enough to run live)."""
-        import optuna
-
+        """Each parameter's share of the PED-ANOVA importance inside the current region, as the
+        freeze strategy sees it ({} while there is nothing to say)."""
         study = self._control.study
         if len(study.directions) != 1:
             return {}
-        try:  # PED-ANOVA follows the study's direction by itself
-            found = optuna.importance.get_param_importances(
-                study, evaluator=optuna.importance.PedAnovaImportanceEvaluator()
-            )
-        except (ValueError, RuntimeError, ZeroDivisionError) as exc:  # too few trials...
-            logger.debug("no importances yet: %s", exc)
-            return {}
-        return {name: float(v) for name, v in found.items()}
+        raw = region_importances(study, self._control.space)
+        total = sum(raw.values())
+        return {n: float(v) / total for n, v in raw.items()} if total > 0 else {}
