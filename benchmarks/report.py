@@ -10,7 +10,14 @@ from typing import Any
 from benchmarks.contenders import HEADLINE, Contender
 from benchmarks.problems.base import Problem
 from benchmarks.results import Record
-from benchmarks.stats import Comparison, average_ranks, compare, margin_for, summarize
+from benchmarks.stats import (
+    Comparison,
+    average_ranks,
+    compare,
+    compare_paired,
+    margin_for,
+    summarize,
+)
 
 DEFAULT_BUDGETS = (50, 100, 200)
 
@@ -232,7 +239,7 @@ def _bridge_section(
     contenders: Sequence[Contender],
     budgets: Sequence[int],
 ) -> list[str]:
-    """Each bridge of ours against the library it bridges, used natively."""
+    """Each bridge of ours against the library it bridges, used natively (paired by seed)."""
     present = {c.name for c in contenders}
     bridges = [c for c in contenders if c.native is not None and c.native in present]
     if not bridges:
@@ -240,11 +247,17 @@ def _bridge_section(
     out = [
         "## Bridges against the library used natively",
         "",
-        "Each bridge against its library's own loop, with the verdicts above (bridge - native). "
-        "Cells: verdict, median bridge / native (HL shift [95% CI], p; seeds bridge/native; "
-        "on how many seeds both runs found the same best-so-far value after every trial); `—`: "
-        "no runs of both at that budget. The verdicts are unpaired, so two identical samples "
-        "are only **not worse** when their spread over seeds is narrow.",
+        "Each bridge against its library's own loop, bridge - native. Both run the same "
+        "problem with the same seeds, so the verdicts are **paired**: they are computed on the "
+        "per-seed differences over the seeds both have, and the spread over seeds, which would "
+        "widen an unpaired interval, cancels out. Same rules and margins as above, "
+        "with the Hodges-Lehmann paired shift (median of the Walsh averages of the differences), "
+        "its 95% interval from the Wilcoxon signed-rank distribution (none below 6 pairs) and "
+        "the two-sided Wilcoxon signed-rank p; identical runs on every seed give 0 [0, 0], "
+        "p = 1, **not worse**. Cells: verdict, median bridge / native over the paired seeds "
+        "(paired HL shift [95% CI], p; paired over N seeds; on how many seeds both runs found "
+        "the same best-so-far value after every trial); `—`: no seed run by both at that "
+        "budget.",
         "",
     ]
     cols = ["problem", "bridge", "native", *[f"@{b}" for b in budgets]]
@@ -255,17 +268,17 @@ def _bridge_section(
             assert bridge.native is not None
             cells = []
             for b in budgets:
-                a = list(collect(records, problem, bridge.name, b).values())
-                p = list(collect(records, problem, bridge.native, b).values())
-                if not a or not p:
+                a = collect(records, problem, bridge.name, b)
+                p = collect(records, problem, bridge.native, b)
+                cmp = compare_paired(a, p, problem.higher_is_better, margin_for(problem.kind))
+                if cmp.n_a == 0:
                     cells.append("—")
                     continue
-                cmp = compare(a, p, problem.higher_is_better, margin_for(problem.kind))
-                same, paired = _same_traces(records, problem, bridge.name, bridge.native, b)
+                same, both = _same_traces(records, problem, bridge.name, bridge.native, b)
                 cells.append(
                     f"{cmp.verdict}, {_fmt(cmp.median_a, ml)} / {_fmt(cmp.median_b, ml)} "
-                    f"({_shift(cmp, ml)}; {cmp.n_a}/{cmp.n_b} seeds; same trace on "
-                    f"{same}/{paired})"
+                    f"({_shift(cmp, ml)}; paired over {cmp.n_a} seeds; same trace on "
+                    f"{same}/{both})"
                 )
             if any(c != "—" for c in cells):
                 row = [problem.name, bridge.name, bridge.native, *cells]
