@@ -209,15 +209,24 @@ class Ours(Contender):
             return "package 'adaptive_hyperopt' is not importable yet"
         return None
 
+    #: Settings on top of the defaults (the adaptation-off variant sets adaptation_interval=0).
+    settings: dict[str, Any] = {}
+
     def run(self, problem: Problem, objective: ParamsObjective, n_trials: int, seed: int) -> None:
         from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 
         opt = AdaptiveHyperparameterOptimizer(
-            backend="optuna", n_trials=n_trials, random_state=seed
+            backend="optuna", n_trials=n_trials, random_state=seed, **self.settings
         )
         opt.optimize(
             objective=objective, search_space=dict(problem.space), direction=problem.direction
         )
+
+
+class OursNoAdaptation(Ours):
+    name, label = "ours_off", 'OURS with adaptation off (backend="optuna")'
+    note = "AdaptiveHyperparameterOptimizer defaults with adaptation_interval=0 (no adaptation)"
+    settings = {"adaptation_interval": 0}
 
 
 class _OursWith(Contender):
@@ -333,6 +342,7 @@ def all_contenders() -> dict[str, Contender]:
         HyperoptTPE(),
         SkoptGP(),
         Ours(),
+        OursNoAdaptation(),
         OursHyperopt(),
         OursSkopt(),
         OursEnsemble(),
