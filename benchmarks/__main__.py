@@ -19,6 +19,7 @@ from benchmarks.pruning import render_file as render_pruning
 from benchmarks.report import render_report
 from benchmarks.results import Record, ResultStore, load_records
 from benchmarks.runner import budget_for, run_matrix
+from benchmarks.scaling import render_file as render_scaling
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PEERS_FILE = RESULTS_DIR / "peers.json"
@@ -227,6 +228,7 @@ def _cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         render_pruning(),
         render_parallel(),
         render_dashboard(),
+        render_scaling(),
     )
     for section in sections:
         if section:

@@ -45,10 +45,15 @@ def _sampler(kind: str, seed: int) -> optuna.samplers.BaseSampler:
     return optuna.samplers.TPESampler(seed=seed)
 
 
-def raw_ask_tell(n: int, kind: str, seed: int) -> float:
-    """Seconds for a bare ask/tell loop writing the same per-trial attributes as our engine."""
+def raw_ask_tell(n: int, kind: str, seed: int, stamps: list[float] | None = None) -> float:
+    """Seconds for a bare ask/tell loop writing the same per-trial attributes as our engine.
+
+    `stamps`, when given, receives `time.perf_counter()` at the start and after every trial.
+    """
     study = optuna.create_study(sampler=_sampler(kind, seed))
     start = time.perf_counter()
+    if stamps is not None:
+        stamps.append(start)
     for _ in range(n):
         trial = study.ask()
         params = {
@@ -59,6 +64,8 @@ def raw_ask_tell(n: int, kind: str, seed: int) -> float:
         trial.set_user_attr("ah.backend", "optuna")
         trial.set_user_attr("ah.space_version", 0)
         study.tell(trial, objective(params))
+        if stamps is not None:
+            stamps.append(time.perf_counter())
     return time.perf_counter() - start
 
 
@@ -80,27 +87,47 @@ def study_optimize(n: int, kind: str, seed: int) -> float:
     return time.perf_counter() - start
 
 
-def ours(n: int, kind: str, seed: int, subscriber: bool, adaptation: bool = False) -> float:
+def ours(
+    n: int,
+    kind: str,
+    seed: int,
+    subscriber: bool,
+    adaptation: bool = False,
+    stamps: list[float] | None = None,
+) -> float:
     """Seconds for our engine; with `subscriber`, one listener receives every event.
 
     The engine alone runs with `adaptation_interval=0`; `adaptation=True` is the default
-    configuration, whose checkpoints and whole-space share are work of their own.
+    configuration (`adaptation_interval` left at its default), whose checkpoints and
+    whole-space share are work of their own. `stamps`, when given, receives
+    `time.perf_counter()` at the start and, from an `add_callback` callback, after every trial.
     """
+    engine_only: dict[str, Any] = {} if adaptation else {"adaptation_interval": 0}
     opt = AdaptiveHyperparameterOptimizer(
-        n_trials=n,
-        random_state=seed,
-        sampler_config={"sampler_type": kind},
-        adaptation_interval=20 if adaptation else 0,
+        n_trials=n, random_state=seed, sampler_config={"sampler_type": kind}, **engine_only
     )
     received: list[Event] = []
     if subscriber:
         opt.add_listener(received.append)
+    if stamps is not None:
+        opt.add_callback(_stamper(stamps))
     start = time.perf_counter()
+    if stamps is not None:
+        stamps.append(start)
     opt.optimize(objective, SPACE, direction="minimize")
     elapsed = time.perf_counter() - start
     if subscriber and len(received) < 2 * n:
         raise AssertionError("the subscriber must have received every event")
     return elapsed
+
+
+def _stamper(stamps: list[float]) -> Callable[[optuna.Study, optuna.trial.FrozenTrial], None]:
+    """A `fn(study, trial)` callback appending `time.perf_counter()` to `stamps`."""
+
+    def stamp(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        stamps.append(time.perf_counter())
+
+    return stamp
 
 
 VARIANTS: dict[str, Callable[[int, str, int], float]] = {
