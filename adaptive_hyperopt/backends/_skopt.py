@@ -18,6 +18,12 @@ Defaults. `acq_optimizer="sampling"` (skopt's "auto" picks L-BFGS for a GP): mea
 cores, a GP costs about 1.1 s per trial with L-BFGS and 0.4 s with sampling, and the driver
 waits for it between trials, so sampling keeps interactive use responsive.
 
+Seeds. The study's first optimizer takes `random_state` itself, as skopt's own loops do, so a
+seeded study over a flat space proposes exactly what `gp_minimize` (or `forest_minimize`...) with
+the same settings and seed would (tested against `gp_minimize`); a conditional space differs
+once the surrogate takes over, by the imputation above. Optimizers rebuilt later (a new region)
+take seeds derived from it.
+
 Failed trials are told with the worst value observed so far (a penalty on the observed scale,
 so the surrogate's normalisation of y is not wrecked), or skipped while nothing completed.
 Without them skopt would propose the same failing point again. Pruned trials are told the same
@@ -84,7 +90,9 @@ class SkoptBackend(Backend):
         space: SearchSpace | None = None,
     ) -> None:
         self._options = optimizer_options(sampler_config or {})
-        self._rng = np.random.default_rng(seed)
+        self._seed = seed
+        self._rng = np.random.default_rng(seed)  # seeds of the optimizers after the first
+        self._built = 0
         # Every value is fixed by enqueue_trial, so the study's sampler never chooses one.
         self._sampler = optuna.samplers.RandomSampler(seed)
         self._space: SearchSpace | None = None
@@ -93,7 +101,7 @@ class SkoptBackend(Backend):
         self._seen: set[int] = set()
         self._pending: dict[int, list[Any]] = {}  # trial number -> point asked, not yet told
         self._losses = Losses(seed)  # what skopt learns from (ParEGO for several objectives)
-        self._make(SearchSpace.from_dict({"x": ("float", 0.0, 1.0)}))  # bad options fail now
+        self._make(SearchSpace.from_dict({"x": ("float", 0.0, 1.0)}), check=True)  # fail now
 
     @property
     def sampler(self) -> optuna.samplers.BaseSampler:
@@ -131,11 +139,18 @@ class SkoptBackend(Backend):
             self._observe(trials)
 
     # Internals ----------------------------------------------------------------------------
-    def _make(self, space: SearchSpace, done: int = 0, kept: int = 0) -> skopt.Optimizer | None:
-        """An optimizer for `space`; `done` finished trials of which `kept` fit it."""
+    def _make(
+        self, space: SearchSpace, done: int = 0, kept: int = 0, check: bool = False
+    ) -> skopt.Optimizer | None:
+        """An optimizer for `space`; `done` finished trials of which `kept` fit it (`check`:
+        only to validate the options)."""
         names = [n for n in space.order if pinned(space[n]) is None]
         if not names:
             return None
+        # The study's first optimizer takes the seed itself, as `gp_minimize` and the other
+        # `*_minimize` loops do, so a seeded study proposes what skopt's own loop would.
+        seed = self._seed if self._built == 0 else int(self._rng.integers(2**31 - 1))
+        self._built += 0 if check else 1
         options = dict(self._options)
         if done > kept:
             start = options.get("n_initial_points", _INITIAL_POINTS)
@@ -148,7 +163,7 @@ class SkoptBackend(Backend):
         try:
             return skopt.Optimizer(
                 [_dimension(space[n]) for n in names],
-                random_state=int(self._rng.integers(2**31 - 1)),
+                random_state=seed,
                 **options,
             )
         except (TypeError, ValueError) as exc:

@@ -39,6 +39,32 @@ def test_optimize_with_the_default_gp_through_the_driver() -> None:
     assert all(("depth" in r.params) == (r.params["kind"] == "a") for r in history)
 
 
+def test_a_seeded_study_proposes_what_gp_minimize_would() -> None:
+    import skopt
+
+    space = {"x": ("float", -5.0, 10.0), "y": ("float", 1e-3, 1.0, "log"), "n": ("int", 1, 9)}
+
+    def loss(p: dict[str, Any]) -> float:
+        return (p["x"] - 2.5) ** 2 + np.log10(p["y"]) ** 2 + 0.1 * p["n"]
+
+    dims = [
+        skopt.space.Real(-5.0, 10.0, name="x"),
+        skopt.space.Real(1e-3, 1.0, prior="log-uniform", name="y"),
+        skopt.space.Integer(1, 9, name="n"),
+    ]
+    native = skopt.gp_minimize(
+        lambda v: loss(dict(zip(("x", "y", "n"), v, strict=True))),
+        dims, n_calls=13, n_initial_points=5, acq_optimizer="sampling", random_state=7,
+    )  # fmt: skip
+    opt = AdaptiveHyperparameterOptimizer(
+        backend="skopt", n_trials=13, random_state=7, adaptation_interval=0,
+        sampler_config={"n_initial_points": 5, "acq_optimizer": "sampling"},
+    )  # fmt: skip
+    _, _, history = opt.optimize(loss, space, direction="minimize")
+    ours = [[r.params["x"], r.params["y"], r.params["n"]] for r in history]
+    assert ours == [list(x) for x in native.x_iters]
+
+
 def test_set_range_mid_study_keeps_later_trials_inside() -> None:
     def slow(params: dict[str, Any]) -> float:
         time.sleep(0.005)
