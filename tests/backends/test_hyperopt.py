@@ -41,6 +41,31 @@ def test_optimize_through_the_driver_is_reproducible() -> None:
     assert results[0] == results[1]
 
 
+def test_a_seeded_study_proposes_what_fmin_would() -> None:
+    import math
+
+    import numpy as np
+    from hyperopt import Trials, fmin, hp, tpe
+
+    def loss(p: dict[str, Any]) -> float:
+        return (p["x"] - 2.5) ** 2 + math.log10(p["y"]) ** 2
+
+    native = Trials()
+    fmin(
+        loss,
+        {"x": hp.uniform("x", -5.0, 10.0), "y": hp.loguniform("y", math.log(1e-3), 0.0)},
+        algo=tpe.suggest, max_evals=25, trials=native, rstate=np.random.default_rng(3),
+        show_progressbar=False,
+    )  # fmt: skip
+    opt = AdaptiveHyperparameterOptimizer(
+        backend="hyperopt", n_trials=25, random_state=3, adaptation_interval=0
+    )
+    space = {"x": ("float", -5.0, 10.0), "y": ("float", 1e-3, 1.0, "log")}
+    _, _, history = opt.optimize(loss, space, direction="minimize")
+    expected = [{k: v[0] for k, v in t["misc"]["vals"].items()} for t in native.trials]
+    assert [r.params for r in history] == expected
+
+
 def test_set_range_mid_study_keeps_later_trials_inside() -> None:
     def slow(params: dict[str, Any]) -> float:
         time.sleep(0.005)
