@@ -49,15 +49,17 @@ def test_the_next_backend_learns_from_every_finished_trial(first: str, then: str
     )
     _, before, _ = opt.optimize(loss, SIMPLE, direction="minimize")
     best_params, best, history = opt.continue_optimization(
-        10, backend=then, sampler_config=FAST[then]
+        20, backend=then, sampler_config=FAST[then]
     )
-    assert opt.study is not None and len(opt.study.trials) == 35
-    assert [r.backend for r in history] == [then] * 10
-    assert [t.user_attrs["ah.backend"] for t in opt.study.trials[25:]] == [then] * 10
+    assert opt.study is not None and len(opt.study.trials) == 45
+    assert [r.backend for r in history] == [then] * 20
+    assert [t.user_attrs["ah.backend"] for t in opt.study.trials[25:]] == [then] * 20
     # Cold, `then` would start at random; warm, its proposals gather around the optimum
-    # (x, y) = (0.3, 0.7). Ten random points average below 0.6 * RANDOM_XY 5% of the time.
+    # (x, y) = (0.3, 0.7). Twenty random points average below 0.7 * RANDOM_XY 4% of the time.
+    # Hyperopt's TPE gathers least (about 0.55 over seeds 0-7, against 0.1-0.35 for the others):
+    # its "below" set is ceil(0.25 * sqrt(n)) trials, two or three here.
     spread = np.mean([(r.params["x"] - 0.3) ** 2 + (r.params["y"] - 0.7) ** 2 for r in history])
-    assert spread < 0.6 * RANDOM_XY
+    assert spread < 0.7 * RANDOM_XY
     assert best <= before and best == min(t.value for t in opt.study.trials)
     assert opt.best_score == best and opt.best_params == best_params
 
