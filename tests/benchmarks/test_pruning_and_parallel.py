@@ -16,6 +16,7 @@ def test_pruning_harness_writes_and_renders(tmp_path: Path) -> None:
     assert record["task"] == "sgd_digits" and len(record["runs"]["pruning"]) == 2
     assert record["total_epochs"]["no pruning"] == 2 * 6 * pruning.SGD_EPOCHS
     assert record["total_epochs"]["pruning"] <= record["total_epochs"]["no pruning"]
+    assert record["paired"] and record["verdict"] in ("beats", "not worse", "worse", "inconclusive")
     assert pruning.render_file(out).startswith("## Pruning against no pruning")
     assert pruning.render_file(tmp_path / "missing.json") == ""
 
