@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import json
 import logging
 import statistics
 import sys
@@ -31,7 +30,7 @@ import numpy as np
 import optuna
 from threadpoolctl import threadpool_limits
 
-from .machine import describe_machine, load_average, now_iso
+from .measurements import load_document, measure_cell, save_cell
 from .results import render_saved
 from .translate import hyperopt_decode, hyperopt_space, skopt_decode, skopt_dimensions
 
@@ -247,22 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("adaptive_hyperopt").setLevel(logging.ERROR)
     logging.getLogger("hyperopt").setLevel(logging.WARNING)
     command = "python -m benchmarks.bridge_overhead " + " ".join(argv or sys.argv[1:])
-    doc: dict[str, Any] = {"records": []}
-    if args.out.exists():
-        doc = json.loads(args.out.read_text())
+    doc = load_document(args.out)
     for bridge in args.bridge:
         n = args.trials or TRIALS[bridge]
-        load_before = load_average()
-        record = measure(bridge, n, args.repeats)
-        record.update(
-            date=now_iso(), load_before=load_before, load_after=load_average(), command=command
-        )
-        doc["records"] = [
-            r for r in doc["records"] if (r["bridge"], r["trials"]) != (bridge, n)
-        ] + [record]
-        doc["machine"] = describe_machine()
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(doc, indent=1))  # after each bridge: resumable
+        record = measure_cell(command, measure, bridge, n, args.repeats)
+        doc = save_cell(args.out, record, ("bridge", "trials"))
         print(
             f"{bridge:8} {n:4} trials: ours/native {record['ratio_median']:.3f}x, "
             f"+{record['extra_ms_per_trial_median']:.2f} ms/trial "

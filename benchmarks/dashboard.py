@@ -16,13 +16,12 @@ The browser side (how far the page trails the kernel) is measured by
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
 from typing import Any
 
-from .machine import describe_machine, load_average, now_iso
+from .measurements import load_document, measure_cell, save_cell
 from .results import render_saved
 
 RESULTS = Path(__file__).parent / "results" / "dashboard.json"
@@ -183,26 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     command = "python -m benchmarks.dashboard " + " ".join(argv or sys.argv[1:])
-    doc: dict[str, Any] = {"records": []}
-    if args.out.exists():
-        doc = json.loads(args.out.read_text())
-    doc["machine"] = describe_machine()
+    doc = load_document(args.out)
     for sampler in args.sampler:
         for trials in args.trials:
-            before = load_average()
-            record = measure(trials, sampler, args.repeats)
-            record.update(
-                date=now_iso(), load_before=before, load_after=load_average(), command=command
-            )
-            key = (trials, sampler)
-            doc["records"] = [r for r in doc["records"] if (r["trials"], r["sampler"]) != key] + [
-                record
-            ]
+            record = measure_cell(command, measure, trials, sampler, args.repeats)
+            doc = save_cell(args.out, record, ("trials", "sampler"))
             print(
                 f"{sampler} {trials}: {record['ratio_median']} {record['rate_median']}", flush=True
             )
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(doc, indent=1))
     print(render(doc))
     return 0
 

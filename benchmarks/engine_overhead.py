@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import logging
 import statistics
 import sys
@@ -27,7 +26,7 @@ import optuna
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 from adaptive_hyperopt.events import Event
 
-from .machine import describe_machine, load_average, now_iso
+from .measurements import load_document, measure_cell, save_cell
 from .results import render_saved
 
 SPACE = {"x": ("float", 0.0, 1.0), "y": ("float", 1e-3, 1.0, "log"), "n": ("int", 1, 100)}
@@ -224,22 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     logging.getLogger("adaptive_hyperopt").setLevel(logging.ERROR)
     command = "python -m benchmarks.engine_overhead " + " ".join(argv or sys.argv[1:])
-    doc: dict[str, Any] = {"records": []}
-    if args.out.exists():
-        doc = json.loads(args.out.read_text())
+    doc = load_document(args.out)
     for kind in args.sampler:
         for n in args.trials:
-            load_before = load_average()
-            record = measure(n, kind, args.repeats)
-            record.update(
-                date=now_iso(), load_before=load_before, load_after=load_average(), command=command
-            )
-            doc["records"] = [
-                r for r in doc["records"] if (r["sampler"], r["trials"]) != (kind, n)
-            ] + [record]
-            doc["machine"] = describe_machine()
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(doc, indent=1))  # after each cell: resumable
+            record = measure_cell(command, measure, n, kind, args.repeats)
+            doc = save_cell(args.out, record, ("sampler", "trials"))
             ratio = record["ratio_median"]
             print(
                 f"{kind:6} {n:6} trials: ours {ratio['ours']:.3f}x, "

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import gc
 import itertools
-import json
 import logging
 import statistics
 import sys
@@ -29,7 +28,7 @@ from typing import Any
 import optuna
 
 from .engine_overhead import ours, raw_ask_tell
-from .machine import describe_machine, load_average, now_iso
+from .measurements import measure_cell, save_cell
 from .results import render_saved
 
 RESULTS = Path(__file__).parent / "results" / "scaling.json"
@@ -224,19 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     logging.getLogger("adaptive_hyperopt").setLevel(logging.ERROR)
     command = "python -m benchmarks.scaling " + " ".join(argv if argv is not None else sys.argv[1:])
-    doc: dict[str, Any] = {"records": []}
-    if args.out.exists():
-        doc = json.loads(args.out.read_text())
-    load_before = load_average()
-    record = measure(n, args.repeats, windows, min(args.width, n))
-    record.update(
-        date=now_iso(), load_before=load_before, load_after=load_average(), command=command
-    )
-    doc["records"] = [r for r in doc["records"] if r["trials"] != n] + [record]
-    doc["machine"] = describe_machine()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=1))
-    print(render(doc))
+    record = measure_cell(command, measure, n, args.repeats, windows, min(args.width, n))
+    print(render(save_cell(args.out, record, ("trials",))))
     return 0
 
 
