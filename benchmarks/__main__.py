@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--retry-failed", action="store_true", help="re-run failed records")
 
+    merge = sub.add_parser(
+        "merge", help="merge results files written side by side into one (records kept once)"
+    )
+    merge.add_argument("into", type=Path, help="the file to merge into (created if missing)")
+    merge.add_argument("sources", type=Path, nargs="+", help="files to merge; left unchanged")
+
     rep = sub.add_parser("report", help="render results files as Markdown")
     rep.add_argument(
         "--results",
@@ -209,6 +215,14 @@ def _elide_note(argv: Sequence[str]) -> list[str]:
     return out
 
 
+def _cmd_merge(args: argparse.Namespace) -> int:
+    into = ResultStore(args.into)
+    for source in args.sources:
+        added = into.merge(ResultStore(source))
+        print(f"{source}: {added} records added to {args.into}")
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     paths = args.results or [PEERS_FILE, OURS_FILE]
     records, sessions = load_records(paths)
@@ -250,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_list()
     if args.command == "run":
         return _cmd_run(args, argv)
+    if args.command == "merge":
+        return _cmd_merge(args)
     return _cmd_report(args, argv)
 
 

@@ -84,6 +84,25 @@ class ResultStore:
                 s.update(info)
         self.save()
 
+    def merge(self, other: ResultStore) -> int:
+        """Add `other`'s sessions (renumbered) and its records not present here; save once.
+
+        Returns the number of records added; a record already here is kept, as a run skips it.
+        """
+        renumber: dict[Any, int] = {}
+        first = 1 + max((int(s.get("id", 0)) for s in self.sessions), default=0)
+        for offset, session in enumerate(other.sessions):
+            renumber[session.get("id")] = first + offset
+            self.sessions.append({**session, "id": first + offset, "merged_from": str(other.path)})
+        added = 0
+        for rec in other.records:
+            key = record_key(rec)
+            if key not in self._records:
+                self._records[key] = {**rec, "session": renumber.get(rec.get("session"))}
+                added += 1
+        self.save()
+        return added
+
     def _mode(self) -> int:
         """Keep an existing file's permissions; new files get 0o644 less the umask."""
         if self.path.exists():

@@ -153,3 +153,36 @@ def test_peer_runs_are_reproducible_from_the_seed(name: str) -> None:
     assert first["status"] == "ok", first["error"]
     assert first["trace"] == second["trace"]
     assert first["best_params"] == second["best_params"]
+
+
+def _store(path: Path, command: str, seeds: list[int]) -> ResultStore:
+    store = ResultStore(path)
+    session = store.start_session({"command": command})
+    for seed in seeds:
+        store.put(
+            {
+                "problem": "branin",
+                "contender": "random",
+                "seed": seed,
+                "n_trials": 5,
+                "best_value": float(seed),
+                "session": session,
+            }
+        )
+    return store
+
+
+def test_merge_adds_sessions_renumbered_and_keeps_records_already_there(tmp_path: Path) -> None:
+    into, side = tmp_path / "into.json", tmp_path / "side.json"
+    _store(into, "first", [0, 1])
+    _store(side, "side by side", [1, 2])
+    before = side.read_bytes()
+    assert main(["merge", str(into), str(side)]) == 0
+    merged = ResultStore(into)
+    assert [(s["id"], s["command"]) for s in merged.sessions] == [(1, "first"), (2, "side by side")]
+    assert merged.sessions[1]["merged_from"] == str(side)
+    by_seed = {r["seed"]: r["session"] for r in merged.records}
+    assert by_seed == {0: 1, 1: 1, 2: 2}  # seed 1 was already there: kept from `first`
+    assert side.read_bytes() == before
+    records, _ = load_records([into])
+    assert len(records) == 3
