@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import optuna
 import pytest
+import skopt
 from sklearn.base import is_regressor
 
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
@@ -105,6 +106,22 @@ def test_failed_trials_are_told_as_the_worst_value_so_far() -> None:
     trial, _ = backend.ask(study, space)
     backend.tell(study.tell(trial, state=optuna.trial.TrialState.FAIL))
     assert backend._optimizer is not None and backend._optimizer.yi == [3.0, 7.0, 7.0]
+
+
+def test_the_surrogate_sees_inactive_parameters_imputed_in_trials_and_candidates() -> None:
+    space = SearchSpace.from_dict(SPACE)
+    backend = SkoptBackend({**FAST, "base_estimator": "GP"}, seed=0, space=space)
+    study = optuna.create_study(sampler=backend.sampler)
+    backend.ask(study, space)  # builds the optimizer for `space`
+    assert backend._optimizer is not None
+    transform = backend._optimizer.space.transform
+    # order: x, n, kind, depth; kind "1" is "b", where depth is inactive
+    b_deep, b_shallow = [3.0, 5, "1", 4], [3.0, 5, "1", 1]
+    a_deep, a_shallow = [3.0, 5, "0", 4], [3.0, 5, "0", 1]
+    assert np.array_equal(transform([b_deep]), transform([b_shallow]))  # imputed: depth = 1
+    assert not np.array_equal(transform([a_deep]), transform([a_shallow]))  # active: kept
+    flat = SkoptBackend(FAST, seed=0, space=space)._make(SearchSpace.from_dict({"x": SPACE["x"]}))
+    assert flat is not None and type(flat.space) is skopt.space.Space  # as gp_minimize's
 
 
 def test_concurrent_asks_get_different_points() -> None:
