@@ -223,7 +223,9 @@ def test_a_reload_rebuilds_the_full_history(notebook: Callable[..., Page]) -> No
 
 
 def test_a_click_is_handled_while_a_long_cell_runs(notebook: Callable[..., Page]) -> None:
-    sleep = "t0 = time.time(); time.sleep(5); t1 = time.time()"
+    # long enough for the checks below to run inside it on a loaded 2-core machine (with 5 s,
+    # a CI run saw the cell end before them)
+    sleep = "t0 = time.time(); time.sleep(12); t1 = time.time()"
     dash = start(notebook, extra=(sleep,), n_trials=400)
     page = dash.page
     dash.wait_complete(5)
