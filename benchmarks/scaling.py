@@ -74,10 +74,6 @@ def per_trial_ms(stamps: Sequence[float]) -> list[float]:
     return [(b - a) * 1000.0 for a, b in itertools.pairwise(stamps)]
 
 
-def _median(values: Sequence[float]) -> float:
-    return statistics.median(values)
-
-
 def _range(values: Sequence[float]) -> list[float]:
     return [min(values), max(values)]
 
@@ -104,9 +100,11 @@ def measure(n: int, repeats: int, windows: Sequence[tuple[int, int]], block: int
             ms = per_trial_ms(stamps)
             if len(ms) != n:
                 raise AssertionError(f"{name}: {len(ms)} trial times for {n} trials")
-            window_ms[name].append([_median(ms[a:b]) for a, b in windows])
+            window_ms[name].append([statistics.median(ms[a:b]) for a, b in windows])
             window_mean[name].append([statistics.fmean(ms[a:b]) for a, b in windows])
-            block_ms[name].append([_median(ms[a : a + block]) for a in range(0, n, block)])
+            block_ms[name].append(
+                [statistics.median(ms[a : a + block]) for a in range(0, n, block)]
+            )
             print(
                 f"repeat {rep} {name:26} {seconds[name][-1]:7.2f} s, ms per trial by window: "
                 + ", ".join(f"{v:.2f}" for v in window_ms[name][-1]),
@@ -126,10 +124,10 @@ def measure(n: int, repeats: int, windows: Sequence[tuple[int, int]], block: int
         "sampler": SAMPLER,
         "repeats": repeats,
         "windows": [list(w) for w in windows],
-        "ms_median": {k: by_window(v, _median) for k, v in window_ms.items()},
-        "ratio_median": {k: by_window(v, _median) for k, v in ratios.items()},
+        "ms_median": {k: by_window(v, statistics.median) for k, v in window_ms.items()},
+        "ratio_median": {k: by_window(v, statistics.median) for k, v in ratios.items()},
         "ratio_range": {k: by_window(v, _range) for k, v in ratios.items()},
-        "ms_mean": {k: by_window(v, _median) for k, v in window_mean.items()},
+        "ms_mean": {k: by_window(v, statistics.median) for k, v in window_mean.items()},
         "window_ms": window_ms,
         "block": block,
         "block_ms": block_ms,

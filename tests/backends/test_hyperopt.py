@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from typing import Any
 
+import numpy as np
 import optuna
 import pytest
+from hyperopt import Trials, fmin, hp, tpe
 
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 from adaptive_hyperopt.backends import create_backend
@@ -42,11 +45,6 @@ def test_optimize_through_the_driver_is_reproducible() -> None:
 
 
 def test_a_seeded_study_proposes_what_fmin_would() -> None:
-    import math
-
-    import numpy as np
-    from hyperopt import Trials, fmin, hp, tpe
-
     def loss(p: dict[str, Any]) -> float:
         return (p["x"] - 2.5) ** 2 + math.log10(p["y"]) ** 2
 

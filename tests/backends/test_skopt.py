@@ -41,8 +41,6 @@ def test_optimize_with_the_default_gp_through_the_driver() -> None:
 
 
 def test_a_seeded_study_proposes_what_gp_minimize_would() -> None:
-    import skopt
-
     space = {"x": ("float", -5.0, 10.0), "y": ("float", 1e-3, 1.0, "log"), "n": ("int", 1, 9)}
 
     def loss(p: dict[str, Any]) -> float:
