@@ -1,13 +1,15 @@
 """User callbacks, in the two forms of the specification.
 
 - progress form `fn(trial_number, best_score, current_score)`: called for every COMPLETE trial;
-- Optuna form `fn(study, trial)`: called for every finished trial with Optuna's FrozenTrial.
+- Optuna form `fn(study, trial)`: called for every finished trial with a copy of Optuna's
+  FrozenTrial, which it may modify.
 
 A callback that raises is logged and published as an error event; the study goes on.
 """
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 import time
@@ -96,8 +98,8 @@ class Callbacks:
         study._stop_flag = False
         local.in_optimize_loop = True
         try:
-            for cb in self.study:
-                self._call(cb, study, frozen)
+            for cb in self.study:  # each its own copy, as in Study.optimize: the driver's is
+                self._call(cb, study, copy.deepcopy(frozen))  # the storage's record
         finally:
             local.in_optimize_loop = False
         if study._stop_flag:

@@ -63,6 +63,7 @@ from ._executors import (
 from ._history import History, StoredHistory, pruned_reason
 from ._lease import Heartbeat, grace_for, reap_stale
 from ._processes import ProcessExecutor
+from ._tell import tell
 
 logger = logging.getLogger("adaptive_hyperopt")
 
@@ -473,7 +474,7 @@ class Driver:
                 raise outcome.error
         else:
             assert value is not None
-            frozen = self.study.tell(trial, value)
+            frozen = tell(self.study, trial, value)
             del self._running[number]
             state = "COMPLETE"
             if self.cache is not None:
@@ -492,7 +493,7 @@ class Driver:
     ) -> None:
         # Optuna keeps the last reported value as a pruned trial's value, which is what its
         # samplers learn from; our record keeps value=None, like any trial that did not complete.
-        frozen = self.study.tell(trial, state=TrialState.PRUNED)
+        frozen = tell(self.study, trial, state=TrialState.PRUNED)
         reason = pruned_reason(frozen)
         del self._running[outcome.number]
         if self._cache_keys:
@@ -503,7 +504,7 @@ class Driver:
 
     def _tell_fail(self, trial: optuna.Trial, reason: str) -> optuna.trial.FrozenTrial:
         trial.set_user_attr(ATTR_FAIL_REASON, reason)
-        return self.study.tell(trial, state=TrialState.FAIL)
+        return tell(self.study, trial, state=TrialState.FAIL)
 
     def _record(
         self,

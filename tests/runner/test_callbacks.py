@@ -40,6 +40,19 @@ def test_study_form_sees_every_finished_trial() -> None:
     assert states == [r.state for r in history] and "FAIL" in states
 
 
+def test_a_study_callback_may_modify_its_trial_without_touching_the_study() -> None:
+    opt = AdaptiveHyperparameterOptimizer(n_trials=5, random_state=0)
+
+    def vandal(study: Any, trial: Any) -> None:
+        trial.params.clear()
+        trial.user_attrs["ah.backend"] = "vandal"
+
+    opt.add_callback(vandal)
+    opt.optimize(lambda p: float(p["i"]), SPACE)
+    stored = opt.study.get_trials(deepcopy=False)
+    assert all(t.params and t.user_attrs["ah.backend"] == "optuna" for t in stored)
+
+
 def test_failing_callback_is_reported_and_the_study_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
