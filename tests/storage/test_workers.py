@@ -1,5 +1,6 @@
 """Several drivers on one study: `adaptive-hyperopt worker` follows the study's space and its
-pause, resume and stop, read from the storage (a journal file, Redis), as two real processes."""
+pause, resume and stop, read from the storage (a journal file, Redis, PostgreSQL), as two real
+processes."""
 
 from __future__ import annotations
 
@@ -120,6 +121,10 @@ def test_a_worker_follows_the_main_driver_on_a_journal_file(tmp_path: Path) -> N
 
 def test_a_worker_follows_the_main_driver_on_redis(tmp_path: Path, redis_url: str) -> None:
     follow_the_main_driver(tmp_path, redis_url)
+
+
+def test_a_worker_follows_the_main_driver_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    follow_the_main_driver(tmp_path, postgres_url)
 
 
 def test_a_worker_joining_a_stopped_study_runs_nothing_until_a_driver_runs_it_again(
