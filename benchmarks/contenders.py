@@ -30,6 +30,8 @@ ParamsObjective = Callable[[Mapping[str, Any]], float]
 
 #: The contender whose verdicts against every peer head the report (OURS, Optuna backend).
 HEADLINE = "ours"
+#: OURS with the same sampler and adaptation off: the ablation's baseline.
+ABLATION = "ours_off"
 #: Budget of one run for most contenders, and for the (slow) Gaussian-process peers.
 FULL_BUDGET = 200
 GP_BUDGET = 100
@@ -224,7 +226,7 @@ class Ours(Contender):
 
 
 class OursNoAdaptation(Ours):
-    name, label = "ours_off", 'OURS with adaptation off (backend="optuna")'
+    name, label = ABLATION, 'OURS with adaptation off (backend="optuna")'
     note = "AdaptiveHyperparameterOptimizer defaults with adaptation_interval=0 (no adaptation)"
     settings = {"adaptation_interval": 0}
 

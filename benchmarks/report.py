@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.contenders import HEADLINE, Contender
+from benchmarks.contenders import ABLATION, HEADLINE, Contender
 from benchmarks.problems.base import Problem
 from benchmarks.results import Record
 from benchmarks.stats import (
@@ -207,6 +207,7 @@ def render_report(
             out.append(f"| {name} | " + " | ".join(cells) + " |")
         out.append("")
     out += _verdict_section(records, present_problems, present_contenders, chosen)
+    out += _adaptation_section(records, present_problems, present_contenders, chosen)
     out += _bridge_section(records, present_problems, present_contenders, chosen)
     return "\n".join(out).rstrip() + "\n"
 
@@ -283,6 +284,92 @@ def _bridge_section(
             if any(c != "—" for c in cells):
                 row = [problem.name, bridge.name, bridge.native, *cells]
                 out.append("| " + " | ".join(row) + " |")
+    return [*out, ""]
+
+
+#: The adaptive search space's deceptive problem, and the regret that counts as found there.
+DECEPTIVE, FOUND = "deceptive3", -2.0
+
+
+def _adaptation_section(
+    records: Sequence[Record],
+    problems: Sequence[Problem],
+    contenders: Sequence[Contender],
+    budgets: Sequence[int],
+) -> list[str]:
+    """OURS with adaptation against OURS without, and OURS's rank among the peers alone."""
+    names = {c.name for c in contenders}
+    if not {HEADLINE, ABLATION} <= names:
+        return []
+    shown = [b for b in budgets if b >= 100]  # the budgets the adaptive space is judged at
+    if not shown:
+        return []
+    synthetic = [p for p in problems if p.kind != "ml"]
+    out = [
+        "## Adaptation on against off, and OURS among the peers",
+        "",
+        f"`{HEADLINE}` (the default: adaptation on) against `{ABLATION}` (the same sampler, "
+        "`adaptation_interval=0`), with the verdicts defined above. Then the mean over the "
+        "synthetic problems of each one's average rank among the peers and OURS alone (the "
+        "other OURS variants left out), over the seeds OURS ran; the GP peers stop at 100 "
+        f"trials. Last, on `{DECEPTIVE}`, the seeds whose best reached log10 regret below "
+        f"{FOUND:g} (regret < 1e-2).",
+        "",
+    ]
+    cols = ["problem", *[f"@{b}" for b in shown]]
+    out += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    tally: dict[int, dict[str, int]] = {b: {} for b in shown}
+    for problem in problems:
+        ml = problem.kind == "ml"
+        cells = []
+        for b in shown:
+            a = list(collect(records, problem, HEADLINE, b).values())
+            off = list(collect(records, problem, ABLATION, b).values())
+            if not a or not off:
+                cells.append("—")
+                continue
+            cmp = compare(a, off, problem.higher_is_better, margin_for(problem.kind))
+            tally[b][cmp.verdict] = tally[b].get(cmp.verdict, 0) + 1
+            cells.append(
+                f"{cmp.verdict}, {_fmt(cmp.median_a, ml)} / {_fmt(cmp.median_b, ml)} "
+                f"({_shift(cmp, ml)})"
+            )
+        out.append(f"| {problem.name} | " + " | ".join(cells) + " |")
+    out.append("")
+    for b in shown:
+        counts = ", ".join(f"{v} {n}" for v, n in sorted(tally[b].items())) or "nothing"
+        out.append(f"- At {b} trials, over {sum(tally[b].values())} problems: {counts}.")
+    ranked = [c for c in contenders if c.group != "ours" or c.name == HEADLINE]
+    out += ["", "| mean rank over the synthetic problems | " + " | ".join(
+        c.name for c in ranked) + " |", "|" + "---|" * (len(ranked) + 1)]  # fmt: skip
+    for b in shown:
+        per: dict[str, list[float]] = {}
+        for problem in synthetic:
+            seeds = collect(records, problem, HEADLINE, b).keys()
+            values = {
+                c.name: {
+                    s: v for s, v in collect(records, problem, c.name, b).items() if s in seeds
+                }
+                for c in ranked
+            }
+            for name, rank in average_ranks(values, problem.higher_is_better).items():
+                per.setdefault(name, []).append(rank)
+        cells = [
+            f"{sum(per[c.name]) / len(per[c.name]):.2f} ({len(per[c.name])})"
+            if c.name in per
+            else "—"
+            for c in ranked
+        ]
+        out.append(f"| at {b} trials (problems) | " + " | ".join(cells) + " |")
+    deceptive = next((p for p in problems if p.name == DECEPTIVE), None)
+    if deceptive is not None:
+        b = shown[-1]
+        found = []
+        for name in (HEADLINE, ABLATION):
+            reached = list(collect(records, deceptive, name, b).values())
+            found.append(f"`{name}` {sum(v < FOUND for v in reached)}/{len(reached)}")
+        out += ["", f"- `{DECEPTIVE}` at {b} trials, seeds that found the narrow basin: "
+                + ", ".join(found) + "."]  # fmt: skip
     return [*out, ""]
 
 

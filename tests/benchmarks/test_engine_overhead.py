@@ -25,8 +25,13 @@ def test_overhead_harness_writes_merges_and_renders(tmp_path: Path) -> None:
         "ours + 1 subscriber",
         "ours, default adaptation",
         "study.optimize",
+        "raw, copy-free tell",
+        engine_overhead.NET,
     }
     assert record["ratio_median"]["raw ask/tell"] == 1.0 and len(record["seconds"]["ours"]) == 2
+    seconds = record["seconds"]
+    net = [o / c for o, c in zip(seconds["ours"], seconds["raw, copy-free tell"], strict=True)]
+    assert record["ratio_median"][engine_overhead.NET] == pytest.approx(sum(net) / 2)
     text = engine_overhead.render_file(out)
     assert text.startswith("## Engine overhead against raw Optuna")
     assert "| random | 20 | 2 |" in text and "| tpe | 20 | 2 |" in text

@@ -117,6 +117,29 @@ def test_contender_that_raises_is_recorded_as_failed(tmp_path: Path) -> None:
     assert metric_at(by_name["random"], BROKEN, 3) is None
 
 
+def test_the_adaptation_section_tallies_verdicts_ranks_and_deceptive_hits() -> None:
+    problems = {name: all_problems()[name] for name in ("branin", "deceptive3")}
+    contenders = {name: all_contenders()[name] for name in ("random", "ours", "ours_off")}
+    regret = {"ours": 1e-4, "ours_off": 0.1, "random": 1.0}  # times (1 + seed)
+    records = [
+        {
+            "problem": name, "contender": who, "seed": seed, "status": "ok", "n_trials": 200,
+            "trace": [problem.f_star + scale * (1 + seed)] * 200, "wall_time_s": 1.0,
+        }
+        for name, problem in problems.items() if problem.f_star is not None
+        for who, scale in regret.items()
+        for seed in range(10)
+    ]  # fmt: skip
+    text = render_report(records, [], problems, contenders)
+    section = text.split("## Adaptation on against off")[1].split("\n## ")[0]
+    assert "| branin | beats, -3.26 / -0.26 (" in section
+    assert "- At 200 trials, over 2 problems: beats 2." in section
+    # ranked among the peers and OURS alone: ours_off is left out
+    assert "| random | ours |" in section and "ours_off |" not in section.split("mean rank")[1]
+    assert "| at 100 trials (problems) | 2.00 (2) | 1.00 (2) |" in section
+    assert "seeds that found the narrow basin: `ours` 10/10, `ours_off` 0/10." in section
+
+
 def test_recording_objective_trace_is_best_so_far() -> None:
     values = iter([3.0, 5.0, 1.0, 2.0])
     problem = Problem(
