@@ -1,8 +1,9 @@
-"""Adaptation ablation: OURS (Optuna backend, its default TPE) with adaptation off, on (the
-default strategies) and on with the `switch` strategy, on the suite's problems, judged with the
-suite's statistics ("beats", "not worse").
+"""Adaptation ablation: OURS (Optuna backend, its default TPE or `--sampler`) with adaptation
+off, on (the default strategies) and on with the `switch` strategy, on the suite's problems,
+judged with the suite's statistics ("beats", "not worse").
 
     python -m benchmarks.ablation --problems branin,hartmann6 --seeds 10 --trials 200
+    python -m benchmarks.ablation --sampler gp --variants off,on --trials 100 --output gp.json
 
 Each run is one `optimize()` of `--trials` trials; the figures at 100 trials are read off the
 same best-so-far trace. Results go to benchmarks/results/ablation.json (rewritten after every
@@ -37,13 +38,22 @@ VARIANTS: dict[str, tuple[int, list[str] | None]] = {
 }
 
 
-def run(problem: Problem, seed: int, n_trials: int, variant: str) -> tuple[list[float], float]:
-    """One run: the metric's best-so-far trace and the wall time."""
+def run(
+    problem: Problem, seed: int, n_trials: int, variant: str, sampler: str | None = None
+) -> tuple[list[float], float]:
+    """One run: the metric's best-so-far trace and the wall time.
+
+    `sampler`: a `sampler_type` for every variant; None keeps the default, which the `switch`
+    strategy may change (a user's choice it respects).
+    """
     from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 
     interval, strategies = VARIANTS[variant]
     opt = AdaptiveHyperparameterOptimizer(
-        n_trials=n_trials, random_state=seed, adaptation_interval=interval
+        n_trials=n_trials,
+        random_state=seed,
+        adaptation_interval=interval,
+        sampler_config=None if sampler is None else {"sampler_type": sampler},
     )
     if strategies is not None:
         opt.configure_adaptation(strategies=strategies)
@@ -104,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--trials", type=int, default=200)
+    parser.add_argument("--sampler", help="a sampler_type for every variant (default: TPE)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     problems = args.problems.split(",")
@@ -115,12 +126,19 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("adaptive_hyperopt").setLevel(logging.ERROR)
     from threadpoolctl import threadpool_limits
 
+    if args.sampler == "gp":  # torch keeps its own thread pool
+        import torch
+
+        torch.set_num_threads(1)
     results: dict[str, Any] = {}
     with threadpool_limits(1):
         for name in problems:
             problem = get_problem(name)
             for variant in variants:
-                runs = [run(problem, seed, args.trials, variant) for seed in range(args.seeds)]
+                runs = [
+                    run(problem, seed, args.trials, variant, args.sampler)
+                    for seed in range(args.seeds)
+                ]
                 results[f"{name}|{variant}"] = cell(runs, checkpoints(args.trials))
                 args.output.write_text(json.dumps(results, indent=1))
     for at in sorted({min(100, args.trials), args.trials}):
