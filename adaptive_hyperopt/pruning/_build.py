@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import optuna
 
 from .._validation import unknown_keyword
+from ._hyperband import StableHyperband
 
 PRUNERS: dict[str, type[optuna.pruners.BasePruner]] = {
     "median": optuna.pruners.MedianPruner,
@@ -29,6 +30,7 @@ def build_pruner(
     enable_pruning: bool,
     pruner_config: Mapping[str, Any] | None,
     pruning_patience: int | None,
+    bracket_key: Callable[[], str] | None = None,
 ) -> optuna.pruners.BasePruner:
     """The study's pruner.
 
@@ -38,7 +40,8 @@ def build_pruner(
     percentile pruners (unless pruner_config sets it), and the `patience` of "patient", which
     takes `wrapped`, a nested pruner_config. The other pruners have their own warm-up options
     (`min_resource`, `n_startup_steps`, `n_warmup_steps`). Raises ValueError naming the key at
-    fault, before any trial runs.
+    fault, before any trial runs. `bracket_key`, called only for Hyperband, gives the key its
+    brackets are chosen by (`StableHyperband`); without it, Optuna's own (the study's name).
     """
     if not enable_pruning:
         return optuna.pruners.NopPruner()
@@ -48,11 +51,15 @@ def build_pruner(
         config.setdefault("n_startup_trials", pruning_patience)
     with warnings.catch_warnings():  # PatientPruner and WilcoxonPruner are "experimental"
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return _build(kind, config, pruning_patience, "pruner_config")
+        return _build(kind, config, pruning_patience, "pruner_config", bracket_key)
 
 
 def _build(
-    kind: Any, options: dict[str, Any], patience: int | None, where: str
+    kind: Any,
+    options: dict[str, Any],
+    patience: int | None,
+    where: str,
+    bracket_key: Callable[[], str] | None = None,
 ) -> optuna.pruners.BasePruner:
     if kind not in PRUNERS:
         raise ValueError(
@@ -77,12 +84,14 @@ def _build(
                 )
             inner = dict(wrapped)
             options["wrapped_pruner"] = _build(
-                inner.pop("pruner_type", "median"), inner, None, f"{where}['wrapped']"
+                inner.pop("pruner_type", "median"), inner, None, f"{where}['wrapped']", bracket_key
             )
         else:
             options["wrapped_pruner"] = None
         options.setdefault("patience", 5 if patience is None else patience)
     try:
+        if kind == "hyperband" and bracket_key is not None:
+            return StableHyperband(bracket_key(), **options)
         return cls(**options)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{where} for pruner_type={kind!r}: {exc}") from exc

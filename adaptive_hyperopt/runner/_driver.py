@@ -45,6 +45,7 @@ from ..events import (
     TrialStarted,
 )
 from ..pruning import build_pruner
+from ..pruning._hyperband import bracket_key
 from ..space import SearchSpace
 from ..space._dimensions import Categorical
 from ..storage._cache import ATTR_CACHED, ResultCache, params_key
@@ -176,7 +177,10 @@ class Driver:
                 "executor='processes' or 'threads' for an objective(params, trial)"
             )
         study.pruner = build_pruner(
-            config.enable_pruning, config.pruner_config, config.pruning_patience
+            config.enable_pruning,
+            config.pruner_config,
+            config.pruning_patience,
+            lambda: bracket_key(study, config.random_state, named=config.study_name is not None),
         )
         self.history = (
             StoredHistory(study, lambda stored: decode_params(self.space, stored))
