@@ -160,14 +160,21 @@ class SkoptBackend(Backend):
             start = options.get("n_initial_points", _INITIAL_POINTS)
             # one random point at least while nothing fits: skopt needs data to fit
             options["n_initial_points"] = max(start - (done - kept), 0 if kept else 1)
+        random_state: int | np.random.RandomState | None = seed
         if options["base_estimator"] == "GBRT":
+            # Built here, as skopt's `cook_estimator` would build it, and seeded the same way:
+            # its first draw from the optimizer's stream (unseeded, it would draw from numpy's
+            # global RNG, differently in every process). The optimizer goes on from that stream.
+            random_state = np.random.RandomState(seed)
             options["base_estimator"] = _QuantileGBRT(
-                base_estimator=GradientBoostingRegressor(n_estimators=30, loss="quantile")
+                base_estimator=GradientBoostingRegressor(n_estimators=30, loss="quantile"),
+                random_state=random_state.randint(0, np.iinfo(np.int32).max),
+                n_jobs=options.get("n_jobs", 1),
             )
         try:
             optimizer = skopt.Optimizer(
                 [_dimension(space[n]) for n in names],
-                random_state=seed,
+                random_state=random_state,
                 **options,
             )
         except (TypeError, ValueError) as exc:

@@ -16,6 +16,7 @@ from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 from adaptive_hyperopt.backends import create_backend
 from adaptive_hyperopt.backends._skopt import SkoptBackend, _QuantileGBRT
 from adaptive_hyperopt.space import SearchSpace
+from adaptive_hyperopt.testing._contract import SIMPLE, run, simple
 
 SPACE = {
     "x": ("float", 0.0, 10.0),
@@ -90,6 +91,19 @@ def test_gbrt_is_repaired_for_current_scikit_learn_and_numpy() -> None:
     X, y = rng.random((30, 2)), rng.random(30)
     mean, std = model.fit(X, y).predict(X, return_std=True)
     assert mean.shape == std.shape == (30,)
+
+
+def test_gbrt_proposals_do_not_depend_on_numpys_global_rng() -> None:
+    # Unseeded, the GBRT surrogate drew from numpy's global RNG, which every process seeds
+    # differently: the same random_state proposed other points in another process.
+    runs = []
+    for global_seed in (1, 2):
+        np.random.seed(global_seed)
+        space = SearchSpace.from_dict(SIMPLE)
+        config = {"base_estimator": "GBRT", "n_initial_points": 5}
+        backend = create_backend("skopt", config, 0, space)
+        runs.append(run(backend, optuna.create_study(sampler=backend.sampler), space, 16, simple))
+    assert runs[0] == runs[1]
 
 
 def test_failed_trials_are_told_as_the_worst_value_so_far() -> None:
