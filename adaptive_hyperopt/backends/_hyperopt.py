@@ -85,7 +85,7 @@ class HyperoptBackend(Backend):
         self._kind, self._suggest = build_algorithm(sampler_config or {})
         self._startup = int((sampler_config or {}).get("n_startup_jobs", _TPE_STARTUP))
         self._dropped = 0  # finished trials outside the current space
-        self._rng = np.random.default_rng(seed)  # hyperopt 0.3 needs a Generator (compat.md)
+        self._rng = np.random.default_rng(seed)  # hyperopt 0.3 needs a Generator (installation.md)
         # Every value is fixed by enqueue_trial, so the study's sampler never chooses one.
         self._sampler = optuna.samplers.RandomSampler(seed)
         self._space: SearchSpace | None = None

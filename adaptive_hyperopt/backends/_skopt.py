@@ -355,7 +355,8 @@ class _ImputingSpace(skopt.space.Space):
 
 
 class _QuantileGBRT(GradientBoostingQuantileRegressor):
-    """skopt's GBRT surrogate, repaired for scikit-learn >= 1.6 and numpy >= 2.4 (compat.md).
+    """skopt's GBRT surrogate, repaired for scikit-learn >= 1.6 and numpy >= 2.4
+    (docs/installation.md).
 
     Upstream lists BaseEstimator before RegressorMixin, so scikit-learn's tags do not say
     "regressor" and skopt refuses it; and its `predict(return_std=True)` calls `np.in1d`,
