@@ -2,8 +2,8 @@
 
 It reads the event bus at most `send_hz` times a second and sends one delta per wake-up (the
 Jupyter server silently drops comm messages above about 1000 per second, shared by every comm of
-the kernel: RECIPE.md Q3); it redraws the plots at 2 Hz, and less often when they hold many
-points (bqplot re-sends whole arrays and lags past about 10k re-rendered points per second, Q4).
+the kernel: docs/dashboard.md); it redraws the plots at 2 Hz, and less often when they hold many
+points (bqplot re-sends whole arrays and lags past about 10k re-rendered points per second).
 It is the only thread that writes to the stream widget and the plots: one writer per widget.
 """
 

@@ -1,10 +1,11 @@
 """The dashboard's two anywidgets: the stream (written by the pump) and the controls.
 
-They are split for one reason (RECIPE.md Q3): ipykernel 7 routes a comm's incoming messages to
-the thread that last sent on it, so a widget the pump streams on has its clicks wait behind a
-long foreground cell. The controls widget is never sent on except inside its own handler, so
-JupyterLab keeps its clicks on a comm subshell (about 60 ms even while a cell runs). It learns
-the status and the ranges by asking; its handler validates, enqueues a command and answers.
+They are split for one reason (docs/dashboard.md): ipykernel 7 routes a comm's incoming
+messages to the thread that last sent on it, so a widget the pump streams on has its clicks
+wait behind a long foreground cell. The controls widget is never sent on except inside its own
+handler, so JupyterLab keeps its clicks on a comm subshell (about 60 ms even while a cell
+runs). It learns the status and the ranges by asking; its handler validates, enqueues a command
+and answers.
 """
 
 from __future__ import annotations
