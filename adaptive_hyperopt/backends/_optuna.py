@@ -16,6 +16,7 @@ from .._validation import unknown_keyword
 from ..space import SearchSpace
 from ..space._dimensions import Categorical, Dimension, Float, Int
 from ._base import Backend
+from ._local_gp import LocalGPSampler
 from ._space_sampler import RegionView, SpaceSampler, is_declared
 
 SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
@@ -25,6 +26,7 @@ SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
     "random": optuna.samplers.RandomSampler,
     "qmc": optuna.samplers.QMCSampler,
     "nsga2": optuna.samplers.NSGAIISampler,
+    "local_gp": LocalGPSampler,
 }
 
 

@@ -1,0 +1,363 @@
+"""LocalGPSampler: Bayesian optimization inside the trust region, in numpy and scipy.
+
+TuRBO (Eriksson et al. 2019) fits a Gaussian process to the trials near the current region and
+proposes inside it; that is what this sampler does for the `switch` strategy's refinement
+phase, without PyTorch (a plain install stays light: Optuna's GPSampler needs torch).
+
+- **Coordinates**: the distributions the sampler is given are the region's (the SpaceSampler's
+  RegionView), so each numeric parameter is a unit coordinate of the region (log scale for log
+  parameters); a categorical is one column compared by equality (a Hamming distance, as
+  Optuna's GP does). Trials within `margin` region-widths of the region are modelled, the
+  `max_points` nearest to the best one at most: the model is local.
+- **Model**: a Matern-5/2 kernel with one length scale per parameter, fitted by maximizing the
+  marginal likelihood (L-BFGS-B, analytic gradients, weak log-normal priors) and warm-started
+  from the last fit. Values are taken as losses, their worse half compressed by a logarithm
+  (so a few very bad trials do not flatten the good region), then standardized.
+- **Proposal**: the candidate of highest log expected improvement among quasi-random points of
+  the region, TuRBO's perturbations of the best trial (a few coordinates at a time) and
+  Gaussian steps around it; the best few are refined by smaller steps.
+
+Parameters outside the joint space (conditional ones) are sampled by univariate TPE, as
+Optuna's GPSampler samples them at random.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from optuna.samplers import BaseSampler
+from optuna.trial import FrozenTrial, TrialState
+from scipy import linalg, optimize, special
+from scipy.stats import qmc
+
+_SQRT5 = math.sqrt(5.0)
+# Bounds of the fitted hyperparameters (log scale): length scales in region widths, the signal
+# variance and the noise variance of standardized losses.
+_LOG_BOUNDS = {
+    "length": (math.log(1e-2), math.log(1e2)),
+    "signal": (-4.0, 4.0),
+    "noise": (math.log(1e-6), 0.0),
+}
+# Prior means and widths of the log hyperparameters (weak: they keep a fit on few trials sane).
+_PRIOR = {"length": (0.0, 1.5), "signal": (0.0, 1.0), "noise": (math.log(1e-3), 2.0)}
+
+
+class LocalGPSampler(BaseSampler):
+    """Expected improvement under a Gaussian process fitted to the trials near the region."""
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        n_startup_trials: int = 10,
+        n_candidates: int = 1536,
+        max_points: int = 300,
+        margin: float = 1.0,
+    ) -> None:
+        if n_startup_trials < 2:
+            raise ValueError(f"n_startup_trials must be at least 2, got {n_startup_trials}")
+        self._rng = np.random.RandomState(seed)
+        self._n_startup = n_startup_trials
+        self._n_candidates = n_candidates
+        self._max_points = max_points
+        self._margin = margin
+        self._independent = optuna.samplers.TPESampler(seed=seed)
+        self._theta: np.ndarray | None = None  # the last fit, to warm-start the next
+
+    def reseed_rng(self) -> None:
+        """Fresh random streams (Optuna calls this in forked workers)."""
+        self._rng = np.random.RandomState()
+        self._independent.reseed_rng()
+
+    def infer_relative_search_space(
+        self, study: optuna.Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        """The parameters every completed trial has (conditional ones are left out)."""
+        if len(study.directions) > 1:
+            return {}
+        space: dict[str, BaseDistribution] | None = None
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+            if space is None:
+                space = dict(t.distributions)
+            else:
+                space = {n: d for n, d in space.items() if t.distributions.get(n) == d}
+        return {n: d for n, d in (space or {}).items() if not d.single()}
+
+    def sample_relative(
+        self, study: optuna.Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        """The candidate of highest expected improvement (nothing during the startup)."""
+        if not search_space:
+            return {}
+        trials = [
+            t
+            for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            if all(n in t.params for n in search_space)
+        ]
+        if len(trials) < self._n_startup:
+            return {}
+        coder = _Coder(search_space)
+        x = coder.encode([t.params for t in trials])
+        sign = 1.0 if study.direction == optuna.study.StudyDirection.MINIMIZE else -1.0
+        y = sign * np.array([float(t.value) for t in trials])  # type: ignore[arg-type]
+        x, y = self._local(x, y, coder)
+        if len(y) < self._n_startup // 2:
+            return {}  # too few trials near the region: sample it independently
+        gp = _GP.fit(x, _warp(y), coder.categorical, self._theta)
+        self._theta = gp.theta
+        return coder.decode(self._propose(gp, x[int(np.argmin(y))], coder))
+
+    def sample_independent(
+        self,
+        study: optuna.Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        """Univariate TPE, for parameters outside the joint space."""
+        return self._independent.sample_independent(study, trial, param_name, param_distribution)
+
+    def after_trial(
+        self,
+        study: optuna.Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        """Delegated to the independent sampler (TPE keeps nothing, but may one day)."""
+        self._independent.after_trial(study, trial, state, values)
+
+    def _local(self, x: np.ndarray, y: np.ndarray, coder: _Coder) -> tuple[np.ndarray, np.ndarray]:
+        """The trials within `margin` of the region, at most `max_points` nearest the best."""
+        num = ~coder.categorical
+        near = np.all((x[:, num] >= -self._margin) & (x[:, num] <= 1 + self._margin), axis=1)
+        x, y = x[near], y[near]
+        if len(y) > self._max_points:
+            dist = np.sum((x[:, num] - x[int(np.argmin(y)), num]) ** 2, axis=1)
+            keep = np.argsort(dist, kind="stable")[: self._max_points]
+            x, y = x[keep], y[keep]
+        return x, y
+
+    def _propose(self, gp: _GP, best: np.ndarray, coder: _Coder) -> np.ndarray:
+        rng = self._rng
+        cat = coder.categorical
+        dim = len(cat)
+        third = self._n_candidates // 3
+        sobol = qmc.Sobol(dim, scramble=True, seed=rng.randint(2**31)).random(2 * third)
+        uniform = coder.snap(sobol[:third])
+        # TuRBO's candidates: the best trial with a few coordinates moved anywhere in the region
+        mask = rng.random_sample((third, dim)) < min(1.0, 20.0 / dim)
+        mask[np.arange(third), rng.randint(dim, size=third)] = True
+        perturbed = coder.snap(np.where(mask, sobol[third:], best))
+        steps = rng.normal(size=(third, dim)) * np.where(np.arange(third) % 2, 0.02, 0.1)[:, None]
+        local = coder.snap(np.where(cat, best, best + steps))
+        candidates = np.vstack([uniform, perturbed, local])
+        score = gp.log_ei(candidates)
+        # refine the best few with smaller steps around each (a cheap local search)
+        top = candidates[np.argsort(-score)[:4]]
+        for scale in (0.02, 0.004):
+            moved = np.repeat(top, 32, axis=0)
+            moved = coder.snap(np.where(cat, moved, moved + rng.normal(size=moved.shape) * scale))
+            candidates = np.vstack([candidates, moved])
+            score = np.concatenate([score, gp.log_ei(moved)])
+            top = candidates[np.argsort(-score)[:4]]
+        return candidates[int(np.argmax(score))]
+
+
+def _warp(y: np.ndarray) -> np.ndarray:
+    """Losses, the worse half compressed by a logarithm, standardized."""
+    med = float(np.median(y))
+    scale = float(np.median(np.abs(y - med))) or float(np.std(y)) or 1.0
+    z = (y - med) / scale
+    z = np.where(z > 0, np.log1p(np.maximum(z, 0.0)), z)
+    sd = float(np.std(z))
+    return (z - z.mean()) / (sd if sd > 0 else 1.0)
+
+
+class _Coder:
+    """Between parameter values and the model's columns (unit coordinates, choice indices)."""
+
+    def __init__(self, space: dict[str, BaseDistribution]) -> None:
+        self.names = list(space)
+        self.dists = [space[n] for n in self.names]
+        self.categorical = np.array([isinstance(d, CategoricalDistribution) for d in self.dists])
+
+    @staticmethod
+    def _scale(d: FloatDistribution | IntDistribution) -> tuple[float, float]:
+        if d.log:
+            return math.log(d.low), math.log(d.high)
+        return float(d.low), float(d.high)
+
+    def encode(self, rows: Sequence[dict[str, Any]]) -> np.ndarray:
+        x = np.empty((len(rows), len(self.names)))
+        for j, (name, d) in enumerate(zip(self.names, self.dists, strict=True)):
+            if isinstance(d, CategoricalDistribution):
+                x[:, j] = [d.to_internal_repr(r[name]) for r in rows]
+                continue
+            assert isinstance(d, FloatDistribution | IntDistribution)
+            lo, hi = self._scale(d)
+            v = np.array([float(r[name]) for r in rows])
+            x[:, j] = ((np.log(v) if d.log else v) - lo) / (hi - lo)
+        return x
+
+    def snap(self, x: np.ndarray) -> np.ndarray:
+        """Candidates moved onto values a trial can take (inside the region, on its grid)."""
+        out = x.copy()
+        for j, d in enumerate(self.dists):
+            if isinstance(d, CategoricalDistribution):
+                k = len(d.choices)
+                col = out[:, j]
+                fresh = (col < 0) | (col >= k) | (col != np.round(col))
+                # a coordinate from the unit square: a uniformly drawn choice
+                out[:, j] = np.where(fresh, np.floor(np.clip(col, 0, 1 - 1e-12) * k), col)
+                continue
+            out[:, j] = np.clip(out[:, j], 0.0, 1.0)
+            if isinstance(d, IntDistribution) or (
+                isinstance(d, FloatDistribution) and d.step is not None
+            ):
+                values = self._values(d, out[:, j])
+                lo, hi = self._scale(d)  # type: ignore[arg-type]
+                out[:, j] = ((np.log(values) if d.log else values) - lo) / (hi - lo)
+        return out
+
+    def _values(self, d: FloatDistribution | IntDistribution, u: np.ndarray) -> np.ndarray:
+        lo, hi = self._scale(d)
+        v = lo + u * (hi - lo)
+        v = np.exp(v) if d.log else v
+        step = d.step if d.step is not None else None
+        if isinstance(d, IntDistribution):
+            step = d.step
+        if step is not None:
+            v = d.low + np.round((v - d.low) / step) * step
+        return np.clip(v, d.low, d.high)
+
+    def decode(self, row: np.ndarray) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for j, (name, d) in enumerate(zip(self.names, self.dists, strict=True)):
+            if isinstance(d, CategoricalDistribution):
+                out[name] = d.to_external_repr(int(row[j]))
+            else:
+                assert isinstance(d, FloatDistribution | IntDistribution)
+                value = float(self._values(d, np.array([row[j]]))[0])
+                out[name] = round(value) if isinstance(d, IntDistribution) else value
+        return out
+
+
+class _GP:
+    """A fitted Gaussian process: Matern 5/2, one length scale per column, zero mean."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, cat: np.ndarray, theta: np.ndarray) -> None:
+        self.x, self.y, self.cat, self.theta = x, y, cat, theta
+        k = self._kernel(x, x) + (math.exp(theta[-1]) + 1e-8) * np.eye(len(y))
+        self.chol = linalg.cho_factor(k, lower=True)
+        self.alpha = linalg.cho_solve(self.chol, y)
+        self.best = float(np.min(y))
+
+    @classmethod
+    def fit(cls, x: np.ndarray, y: np.ndarray, cat: np.ndarray, warm: np.ndarray | None) -> _GP:
+        """Maximize the marginal likelihood (plus priors), from the last fit when it fits."""
+        dim = x.shape[1]
+        sq = _sq_dists(x, x, cat)  # (dim, n, n)
+        bounds = [_LOG_BOUNDS["length"]] * dim + [_LOG_BOUNDS["signal"], _LOG_BOUNDS["noise"]]
+        mean = np.array([_PRIOR["length"][0]] * dim + [_PRIOR["signal"][0], _PRIOR["noise"][0]])
+        width = np.array([_PRIOR["length"][1]] * dim + [_PRIOR["signal"][1], _PRIOR["noise"][1]])
+        starts = [mean.copy()]
+        if warm is not None and len(warm) == dim + 2:
+            starts.insert(0, warm)
+        best: tuple[float, np.ndarray] | None = None
+        for start in starts:
+            res = optimize.minimize(
+                _neg_log_posterior,
+                start,
+                args=(sq, y, mean, width),
+                jac=True,
+                method="L-BFGS-B",
+                bounds=bounds,
+                options={"maxiter": 60},
+            )
+            if np.isfinite(res.fun) and (best is None or res.fun < best[0]):
+                best = (float(res.fun), res.x)
+        theta = mean if best is None else best[1]
+        return cls(x, y, cat, theta)
+
+    def _kernel(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        length = np.exp(self.theta[:-2])
+        r2 = np.tensordot(1.0 / length**2, _sq_dists(a, b, self.cat), axes=1)
+        return math.exp(self.theta[-2]) * _matern(r2)
+
+    def log_ei(self, xs: np.ndarray) -> np.ndarray:
+        """Log expected improvement over the best (transformed) loss, per row of `xs`."""
+        ks = self._kernel(xs, self.x)
+        mu = ks @ self.alpha
+        v = linalg.solve_triangular(self.chol[0], ks.T, lower=True)
+        var = np.maximum(math.exp(self.theta[-2]) - np.sum(v * v, axis=0), 1e-12)
+        sd = np.sqrt(var)
+        z = (self.best - mu) / sd
+        return np.log(sd) + _log_h(z)
+
+
+def _sq_dists(a: np.ndarray, b: np.ndarray, cat: np.ndarray) -> np.ndarray:
+    """Per column: squared differences (numeric) or inequality (categorical), (dim, n_a, n_b)."""
+    diff = a.T[:, :, None] - b.T[:, None, :]
+    return np.where(cat[:, None, None], (diff != 0).astype(float), diff * diff)
+
+
+def _matern(r2: np.ndarray) -> np.ndarray:
+    r = np.sqrt(np.maximum(r2, 0.0))
+    return (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * np.exp(-_SQRT5 * r)
+
+
+def _neg_log_posterior(
+    theta: np.ndarray, sq: np.ndarray, y: np.ndarray, mean: np.ndarray, width: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Minus (log marginal likelihood + log prior), and its gradient in the log parameters."""
+    n = len(y)
+    inv_len2 = np.exp(-2.0 * theta[:-2])
+    signal, noise = math.exp(theta[-2]), math.exp(theta[-1])
+    r2 = np.tensordot(inv_len2, sq, axes=1)
+    r = np.sqrt(np.maximum(r2, 0.0))
+    e = np.exp(-_SQRT5 * r)
+    kern = signal * (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * e
+    k = kern + (noise + 1e-8) * np.eye(n)
+    try:
+        chol = linalg.cho_factor(k, lower=True)
+    except linalg.LinAlgError:
+        return 1e10, np.zeros_like(theta)
+    alpha = linalg.cho_solve(chol, y)
+    nll = (
+        0.5 * float(y @ alpha)
+        + float(np.sum(np.log(np.diag(chol[0]))))
+        + 0.5 * n * math.log(2 * math.pi)
+    )
+    inner = np.outer(alpha, alpha) - linalg.cho_solve(chol, np.eye(n))  # dL/dK
+    dk_dr2 = -signal * (5.0 / 6.0) * (1.0 + _SQRT5 * r) * e
+    b = inner * dk_dr2
+    grad = np.empty_like(theta)
+    # dr2 / dlog(length_j) = -2 sq_j / length_j^2
+    grad[:-2] = 0.5 * np.tensordot(sq, b, axes=([1, 2], [0, 1])) * (-2.0 * inv_len2)
+    grad[-2] = 0.5 * float(np.sum(inner * kern))
+    grad[-1] = 0.5 * float(np.trace(inner)) * noise
+    z = (theta - mean) / width
+    return nll + 0.5 * float(z @ z), -grad + z / width
+
+
+def _log_h(z: np.ndarray) -> np.ndarray:
+    """log(z Phi(z) + phi(z)), stable for very negative z (erfcx) and large z."""
+    z = np.clip(z, -1e4, 40.0)
+    log_phi = -0.5 * z * z - 0.5 * math.log(2 * math.pi)
+    neg = z < 0
+    zn = np.where(neg, z, -1.0)
+    tail = log_phi + np.log1p(zn * math.sqrt(math.pi / 2) * special.erfcx(-zn / math.sqrt(2)))
+    zp = np.where(neg, 0.0, z)
+    direct = np.log(zp * special.ndtr(zp) + np.exp(-0.5 * zp * zp) / math.sqrt(2 * math.pi))
+    return np.where(neg, tail, direct)
