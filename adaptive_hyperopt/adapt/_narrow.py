@@ -105,7 +105,7 @@ class TrustRegion(Strategy):
         self.length, self.successes, self.failures = None, 0, 0
         self.since = len(ctx.study.get_trials(deepcopy=False))
         self.restarts += 1
-        ctx.notes["restarted"] = True
+        ctx.notes["restarted"] = self.since  # the first trial after the restart
         whole = {}
         for name in names:
             dim = dims[name]

@@ -41,7 +41,7 @@ BUILT_IN: dict[str, type[Strategy]] = {
     "expand": Expand,
     "switch": SwitchSampler,
 }
-DEFAULT_STRATEGIES: tuple[str, ...] = ("freeze", "narrow", "expand")
+DEFAULT_STRATEGIES: tuple[str, ...] = ("freeze", "narrow", "expand", "switch")
 DEFAULT_FULL_SPACE_SHARE = 0.1
 
 #: A custom strategy as the scheduler calls it: (space, study, trigger) -> new space or None.
@@ -100,7 +100,6 @@ class Scheduler:
         self.threshold = float(config.min_improvement_threshold)
         self.budget = config.n_trials
         self._user_sampler = "sampler_type" in (config.sampler_config or {})
-        self._base_sampler = dict(config.sampler_config or {})
         self.custom: CustomStrategy | None = None
         self.strategies: list[Strategy] = []
         self.settings = AdaptationSettings()
@@ -119,7 +118,7 @@ class Scheduler:
             elif item == "switch":
                 # switching needs a backend that can, and a sampler the user did not choose
                 if hasattr(self.backend, "switch_sampler") and not self._user_sampler:
-                    strategies.append(SwitchSampler(base=self._base_sampler))
+                    strategies.append(SwitchSampler())
             else:
                 strategies.append(BUILT_IN[item]())
         order = list(BUILT_IN)

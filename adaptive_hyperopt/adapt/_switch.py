@@ -1,28 +1,33 @@
-"""Switch: change the sampler as the study matures, by problem shape and budget.
+"""Switch: change the sampler as the study matures, by problem shape.
 
 Only for the Optuna backend, and only while the user did not choose `sampler_type` (a choice is
 respected). The phases:
 
-1. Model-based search: the configured sampler (TPE unless the user chose otherwise), which
-   handles every kind of parameter and conditions.
-2. Local refinement: once `refine_after` of the budget is spent, with at least `min_remaining`
-   trials left, a space of numeric parameters only and the `cmaes` package installed, CMA-ES
-   takes over inside the current region, warm-started from the trials already in it
-   (WS-CMA-ES; see backends/_optuna.py). CMA-ES cannot sample categoricals or conditions, and
-   needs a few generations (about 4 + 3 ln d trials each) to pay off, hence the conditions.
-3. When the trust region restarts on the whole space, back to phase 1: a global search again.
+1. Global search: the configured sampler (TPE unless the user chose otherwise; its first 10
+   trials are random, Optuna's startup), which handles every kind of parameter and conditions.
+2. Local refinement: from the first checkpoint with at least `min_trials` completed trials, on
+   a space without conditional parameters, a Gaussian process takes over: `LocalGPSampler`
+   (backends/_local_gp.py), fitted to the trials near the current region and proposing by
+   expected improvement inside it, as TuRBO does inside its trust region. The whole-space
+   share samples the whole space with it too. It needs no PyTorch (numpy and scipy).
+3. When the trust region collapses and restarts on the whole space, a fresh Gaussian process
+   that models only the trials from then on (its first 10 drawn uniformly), as TuRBO restarts
+   from scratch: a model that still saw the old basin would lead straight back to it.
 
-A multi-objective study stays in phase 1: Optuna's CMA-ES is single-objective.
+A conditional space stays in phase 1: a parameter that only some trials have is outside the
+model's joint space, and measured worse than TPE's grouped model (docs/adaptive.md). A
+multi-objective study also stays there: the model is single-objective.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Mapping
 from typing import Any
 
-from ..space._dimensions import Dimension, Float, Int
+from ..space._dimensions import Dimension
 from ._base import Context, Step, Strategy
+
+#: The sampler of the refinement phase.
+LOCAL_GP: dict[str, Any] = {"sampler_type": "local_gp"}
 
 
 class SwitchSampler(Strategy):
@@ -30,36 +35,25 @@ class SwitchSampler(Strategy):
 
     name = "switch"
 
-    def __init__(
-        self,
-        base: Mapping[str, Any] | None = None,
-        refine_after: float = 0.5,
-        min_remaining: int = 30,
-    ) -> None:
-        self.base = dict(base or {})  # the sampler_config of phase 1
-        self.refine_after = refine_after
-        self.min_remaining = min_remaining
-        self.phase = "model"
+    def __init__(self, min_trials: int = 10) -> None:
+        self.min_trials = min_trials
+        self.phase = "global"
 
     def propose(self, ctx: Context, dims: dict[str, Dimension]) -> Step | None:
-        """Move to the next phase when its conditions hold (see the module docstring)."""
-        if self.phase == "refine" and ctx.notes.get("restarted"):
-            self.phase = "model"
-            return Step("trust region restarted: back to the global sampler", sampler=self.base)
-        if self.phase != "model" or ctx.budget is None or ctx.multi:
+        """Move to local refinement when its conditions hold (see the module docstring)."""
+        since = ctx.notes.get("restarted")
+        if self.phase == "local" and since:
+            return Step(
+                f"trust region restarted: the Gaussian process starts afresh from trial #{since}",
+                sampler={**LOCAL_GP, "since": since},
+            )
+        if self.phase != "global" or ctx.multi or len(ctx.trials) < self.min_trials:
             return None
-        remaining = ctx.budget - ctx.n_finished
-        if ctx.n_finished < self.refine_after * ctx.budget or remaining < self.min_remaining:
+        if any(dims[n].condition is not None for n in ctx.space):
             return None
-        numeric = all(
-            isinstance(dims[n], Float | Int) and dims[n].condition is None for n in ctx.space
-        )
-        if not numeric or importlib.util.find_spec("cmaes") is None:
-            return None
-        self.phase = "refine"
-        config = {"sampler_type": "cmaes", "warn_independent_sampling": False}
+        self.phase = "local"
         return Step(
-            f"{ctx.n_finished} of {ctx.budget} trials spent on a numeric space: CMA-ES refines "
-            "inside the current region, warm-started from its trials",
-            sampler=config,
+            f"{len(ctx.trials)} trials completed on a space without conditions: a Gaussian "
+            "process refines inside the current region, fitted to the trials near it",
+            sampler=LOCAL_GP,
         )

@@ -63,6 +63,7 @@ class LocalGPSampler(BaseSampler):
         n_candidates: int = 1536,
         max_points: int = 300,
         margin: float = 1.0,
+        since: int = 0,
     ) -> None:
         if n_startup_trials < 2:
             raise ValueError(f"n_startup_trials must be at least 2, got {n_startup_trials}")
@@ -71,6 +72,7 @@ class LocalGPSampler(BaseSampler):
         self._n_candidates = n_candidates
         self._max_points = max_points
         self._margin = margin
+        self._since = since  # trials numbered below it are not modelled (a trust-region restart)
         self._independent = optuna.samplers.TPESampler(seed=seed)
         self._theta: np.ndarray | None = None  # the last fit, to warm-start the next
 
@@ -99,20 +101,20 @@ class LocalGPSampler(BaseSampler):
         """The candidate of highest expected improvement (nothing during the startup)."""
         if not search_space:
             return {}
+        coder = _Coder(search_space)
         trials = [
             t
             for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if all(n in t.params for n in search_space)
+            if t.number >= self._since and all(n in t.params for n in search_space)
         ]
-        if len(trials) < self._n_startup:
-            return {}
-        coder = _Coder(search_space)
+        if len(trials) < self._n_startup:  # a uniform draw, blind to what came before
+            return coder.decode(coder.snap(self._rng.random_sample((1, len(coder.names))))[0])
         x = coder.encode([t.params for t in trials])
         sign = 1.0 if study.direction == optuna.study.StudyDirection.MINIMIZE else -1.0
         y = sign * np.array([float(t.value) for t in trials])  # type: ignore[arg-type]
         x, y = self._local(x, y, coder)
-        if len(y) < self._n_startup // 2:
-            return {}  # too few trials near the region: sample it independently
+        if len(y) < self._n_startup // 2:  # too few trials near the region
+            return coder.decode(coder.snap(self._rng.random_sample((1, len(coder.names))))[0])
         gp = _GP.fit(x, _warp(y), coder.categorical, self._theta)
         self._theta = gp.theta
         return coder.decode(self._propose(gp, x[int(np.argmin(y))], coder))
@@ -226,7 +228,7 @@ class _Coder:
                 isinstance(d, FloatDistribution) and d.step is not None
             ):
                 values = self._values(d, out[:, j])
-                lo, hi = self._scale(d)  # type: ignore[arg-type]
+                lo, hi = self._scale(d)
                 out[:, j] = ((np.log(values) if d.log else values) - lo) / (hi - lo)
         return out
 
@@ -234,11 +236,8 @@ class _Coder:
         lo, hi = self._scale(d)
         v = lo + u * (hi - lo)
         v = np.exp(v) if d.log else v
-        step = d.step if d.step is not None else None
-        if isinstance(d, IntDistribution):
-            step = d.step
-        if step is not None:
-            v = d.low + np.round((v - d.low) / step) * step
+        if d.step is not None:
+            v = d.low + np.round((v - d.low) / d.step) * d.step
         return np.clip(v, d.low, d.high)
 
     def decode(self, row: np.ndarray) -> dict[str, Any]:

@@ -159,7 +159,7 @@ def test_freeze_keeps_a_parameter_that_moves_along_the_front() -> None:
     assert step is not None and set(step.dims) == {"z"} and "'z' frozen at" in step.reason
 
 
-def test_switching_to_cma_es_is_off_for_several_objectives() -> None:
+def test_switching_to_the_local_gp_is_off_for_several_objectives() -> None:
     space = SearchSpace.from_dict(SPACE)
     study = study_of(space, uniform(80), two_bowls)
     assert SwitchSampler().propose(context(space, study), dict(space)) is None

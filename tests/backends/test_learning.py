@@ -51,20 +51,30 @@ def uniform(statistic: Any) -> float:
 
 
 @pytest.mark.parametrize(
-    ("name", "config", "before", "seeds"),
+    ("name", "config", "before", "seeds", "statistic"),
     [
-        ("optuna", {}, 30, 3),  # TPE
-        ("optuna", {"sampler_type": "cmaes"}, 40, 3),
-        ("hyperopt", {}, 30, 3),  # past n_startup_jobs=20 in the study, not in the region
+        ("optuna", {}, 30, 3, np.median),  # TPE
+        ("optuna", {"sampler_type": "cmaes"}, 40, 3, np.median),
+        # The Gaussian process has converged by then: half its proposals sit on the optimum
+        # (measured 0.0000), the rest explore the box's corners by expected improvement, as
+        # skopt's do, so its best proposal is what tells (measured 0.0000; random: 0.016).
+        ("optuna", {"sampler_type": "local_gp"}, 30, 3, min),
+        (
+            "hyperopt",
+            {},
+            30,
+            3,
+            np.median,
+        ),  # past n_startup_jobs=20 in the study, not in the region
     ],
 )
 def test_first_proposals_after_a_narrowing_concentrate_near_the_in_region_best(
-    name: str, config: dict[str, Any], before: int, seeds: int
+    name: str, config: dict[str, Any], before: int, seeds: int, statistic: Any
 ) -> None:
     # Measured (median of the first 6 proposals, mean over 3 seeds): TPE 0.002, CMA-ES 0.006,
     # Hyperopt 0.03; random proposals: 0.064.
-    medians = [np.median(after_narrowing(name, config, seed, before)) for seed in range(seeds)]
-    assert np.mean(medians) < 0.6 * uniform(np.median)
+    stats = [statistic(after_narrowing(name, config, seed, before)) for seed in range(seeds)]
+    assert np.mean(stats) < 0.6 * uniform(statistic)
 
 
 def test_skopt_fits_its_surrogate_to_the_in_region_trials_at_once() -> None:

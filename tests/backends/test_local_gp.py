@@ -133,3 +133,18 @@ def test_the_optimizer_runs_it_by_name() -> None:
         direction="minimize",
     )
     assert best < 1.0
+
+
+def test_since_hides_the_trials_before_a_restart() -> None:
+    def proposals(history_seed: int, since: int) -> list[dict[str, float]]:
+        study = run(optuna.samplers.RandomSampler(seed=history_seed), 30)
+        study.sampler = LocalGPSampler(seed=1, since=since)
+        study.optimize(
+            lambda t: branin(t.suggest_float("x", -5, 10), t.suggest_float("y", 0, 15)),
+            n_trials=6,
+        )
+        return [t.params for t in study.trials[30:]]
+
+    # a fresh model (since=30) draws its first trials uniformly, blind to what came before
+    assert proposals(0, since=30) == proposals(5, since=30)
+    assert proposals(0, since=0) != proposals(5, since=0)

@@ -67,7 +67,9 @@ class View:
 
 
 def test_deltas_add_up_to_the_study_and_a_late_snapshot_joins_them() -> None:
-    handle = start(n_trials=300)
+    # fast trials (TPE throughout: the default's Gaussian process takes tens of milliseconds a
+    # trial), so that many events fall between two deltas
+    handle = start(n_trials=300, sampler_config={"sampler_type": "tpe"})
     state = DashboardState(handle.study_name)
     sent: list[dict[str, Any]] = []
     pump = Pump(handle, state, sent.append)
