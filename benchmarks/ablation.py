@@ -6,6 +6,7 @@ local_gp --variants off` measures the switch's Gaussian process alone, without t
 
     python -m benchmarks.ablation --problems branin,hartmann6 --seeds 10 --trials 200
     python -m benchmarks.ablation --sampler gp --variants off,on --trials 100 --output gp.json
+    python -m benchmarks.ablation --backend hyperopt --variants off,on --output hyperopt.json
 
 Each run is one `optimize()` of `--trials` trials; the figures at 100 trials are read off the
 same best-so-far trace. Results go to benchmarks/results/ablation.json (rewritten after every
@@ -41,17 +42,23 @@ VARIANTS: dict[str, tuple[int, list[str] | None]] = {
 
 
 def run(
-    problem: Problem, seed: int, n_trials: int, variant: str, sampler: str | None = None
+    problem: Problem,
+    seed: int,
+    n_trials: int,
+    variant: str,
+    sampler: str | None = None,
+    backend: str = "optuna",
 ) -> tuple[list[float], float]:
     """One run: the metric's best-so-far trace and the wall time.
 
     `sampler`: a `sampler_type` for every variant; None keeps the default, which the `switch`
-    strategy may change (a user's choice it respects).
+    strategy may change (a user's choice it respects; a bridge's backend has no `switch`).
     """
     from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 
     interval, strategies = VARIANTS[variant]
     opt = AdaptiveHyperparameterOptimizer(
+        backend=backend,
         n_trials=n_trials,
         random_state=seed,
         adaptation_interval=interval,
@@ -117,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--sampler", help="a sampler_type for every variant (default: TPE)")
+    parser.add_argument("--backend", default="optuna", help="optuna (default), hyperopt or skopt")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     problems = args.problems.split(",")
@@ -138,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
             problem = get_problem(name)
             for variant in variants:
                 runs = [
-                    run(problem, seed, args.trials, variant, args.sampler)
+                    run(problem, seed, args.trials, variant, args.sampler, args.backend)
                     for seed in range(args.seeds)
                 ]
                 results[f"{name}|{variant}"] = cell(runs, checkpoints(args.trials))

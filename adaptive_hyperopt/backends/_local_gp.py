@@ -48,6 +48,8 @@ _LOG_BOUNDS = {
     "signal": (-4.0, 4.0),
     "noise": (math.log(1e-6), 0.0),
 }
+# TuRBO's perturbations move each coordinate with probability min(1, _PERTURBED / dim).
+_PERTURBED = 20.0
 # Prior means and widths of the log hyperparameters (weak: they keep a fit on few trials sane).
 _PRIOR = {"length": (0.0, 1.5), "signal": (0.0, 1.0), "noise": (math.log(1e-3), 2.0)}
 
@@ -158,7 +160,7 @@ class LocalGPSampler(BaseSampler):
         sobol = qmc.Sobol(dim, scramble=True, seed=rng.randint(2**31)).random(2 * third)
         uniform = coder.snap(sobol[:third])
         # TuRBO's candidates: the best trial with a few coordinates moved anywhere in the region
-        mask = rng.random_sample((third, dim)) < min(1.0, 20.0 / dim)
+        mask = rng.random_sample((third, dim)) < min(1.0, _PERTURBED / dim)
         mask[np.arange(third), rng.randint(dim, size=third)] = True
         perturbed = coder.snap(np.where(mask, sobol[third:], best))
         steps = rng.normal(size=(third, dim)) * np.where(np.arange(third) % 2, 0.02, 0.1)[:, None]
