@@ -14,8 +14,11 @@ phase, without PyTorch (a plain install stays light: Optuna's GPSampler needs to
   from the last fit. Values are taken as losses, their worse half compressed by a logarithm
   (so a few very bad trials do not flatten the good region), then standardized.
 - **Proposal**: the candidate of highest log expected improvement among quasi-random points of
-  the region, TuRBO's perturbations of the best trial (a few coordinates at a time) and
-  Gaussian steps around it; the best few are refined by smaller steps.
+  the region, TuRBO's perturbations of the best trial (each coordinate moved with probability
+  min(1, 20 / d), as TuRBO does) and Gaussian steps around it; the best few are refined by
+  smaller steps.
+- **Start**: until `n_startup_trials` trials are modelled (counted from trial `since`, which a
+  trust-region restart sets so that the old basin is forgotten), proposals are uniform draws.
 
 Parameters outside the joint space (conditional ones) are sampled by univariate TPE, as
 Optuna's GPSampler samples them at random.
@@ -67,8 +70,16 @@ class LocalGPSampler(BaseSampler):
         margin: float = 1.0,
         since: int = 0,
     ) -> None:
-        if n_startup_trials < 2:
-            raise ValueError(f"n_startup_trials must be at least 2, got {n_startup_trials}")
+        for name, value, least in (
+            ("n_startup_trials", n_startup_trials, 2),
+            ("n_candidates", n_candidates, 3),
+            ("max_points", max_points, 2),
+            ("since", since, 0),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(f"{name} must be an integer of at least {least}, got {value!r}")
+        if not margin >= 0:
+            raise ValueError(f"margin must be a number of at least 0, got {margin!r}")
         self._rng = np.random.RandomState(seed)
         self._n_startup = n_startup_trials
         self._n_candidates = n_candidates

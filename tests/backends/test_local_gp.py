@@ -115,8 +115,12 @@ def test_log_expected_improvement_is_finite_and_increasing_far_into_the_tail() -
 
 
 def test_bad_settings_are_refused_by_name() -> None:
-    with pytest.raises(ValueError, match="n_startup_trials"):
+    with pytest.raises(ValueError, match="n_startup_trials must be an integer of at least 2"):
         LocalGPSampler(n_startup_trials=1)
+    with pytest.raises(ValueError, match="since must be an integer of at least 0, got -1"):
+        LocalGPSampler(since=-1)
+    with pytest.raises(ValueError, match="margin must be a number of at least 0"):
+        LocalGPSampler(margin=float("nan"))
     with pytest.raises(TypeError, match=r"sampler_type='local_gp'.*'unknown_option'"):
         AdaptiveHyperparameterOptimizer(
             sampler_config={"sampler_type": "local_gp", "unknown_option": 1}
