@@ -13,6 +13,7 @@ from benchmarks.contenders import Contender, all_contenders
 from benchmarks.dashboard import render_file as render_dashboard
 from benchmarks.engine_overhead import render_file
 from benchmarks.machine import describe_machine, load_average, now_iso
+from benchmarks.model_cost import render_file as render_model_cost
 from benchmarks.parallel import render_file as render_parallel
 from benchmarks.problems import Problem, all_problems
 from benchmarks.pruning import render_file as render_pruning
@@ -243,6 +244,7 @@ def _cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         render_parallel(),
         render_dashboard(),
         render_scaling(),
+        render_model_cost(),
     )
     for section in sections:
         if section:
