@@ -149,7 +149,7 @@ class LocalGPSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        """Delegated to the independent sampler (TPE keeps nothing, but may one day)."""
+        """Delegated to the independent sampler, which sampled this trial's other parameters."""
         self._independent.after_trial(study, trial, state, values)
 
     def _local(self, x: np.ndarray, y: np.ndarray, coder: _Coder) -> tuple[np.ndarray, np.ndarray]:
