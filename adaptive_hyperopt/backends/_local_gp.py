@@ -39,9 +39,12 @@ from optuna.distributions import (
     IntDistribution,
 )
 from optuna.samplers import BaseSampler
+from optuna.search_space import intersection_search_space
 from optuna.trial import FrozenTrial, TrialState
-from scipy import linalg, optimize, special
-from scipy.stats import qmc
+from scipy import linalg, special
+
+# scipy.optimize and scipy.stats take about 0.6 s to import: they are imported where the model
+# first runs, so `import adaptive_hyperopt` does not pay for a sampler most studies reach later.
 
 _SQRT5 = math.sqrt(5.0)
 # Bounds of the fitted hyperparameters (log scale): length scales in region widths, the signal
@@ -98,15 +101,14 @@ class LocalGPSampler(BaseSampler):
         self, study: optuna.Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
         """The parameters every completed trial has (conditional ones are left out)."""
-        if len(study.directions) > 1:
+        trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if len(study.directions) > 1 or not trials:
             return {}
-        space: dict[str, BaseDistribution] | None = None
-        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-            if space is None:
-                space = dict(t.distributions)
-            else:
-                space = {n: d for n, d in space.items() if t.distributions.get(n) == d}
-        return {n: d for n, d in (space or {}).items() if not d.single()}
+        common = intersection_search_space(trials)
+        # in the order the trials suggest them (the model's columns), not Optuna's sorted one
+        return {
+            n: common[n] for n in trials[0].distributions if n in common and not common[n].single()
+        }
 
     def sample_relative(
         self, study: optuna.Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
@@ -120,14 +122,14 @@ class LocalGPSampler(BaseSampler):
             for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
             if t.number >= self._since and all(n in t.params for n in search_space)
         ]
-        if len(trials) < self._n_startup:  # a uniform draw, blind to what came before
-            return coder.decode(coder.snap(self._rng.random_sample((1, len(coder.names))))[0])
+        if len(trials) < self._n_startup:  # blind to what came before
+            return coder.uniform(self._rng)
         x = coder.encode([t.params for t in trials])
         sign = 1.0 if study.direction == optuna.study.StudyDirection.MINIMIZE else -1.0
         y = sign * np.array([float(t.value) for t in trials])  # type: ignore[arg-type]
         x, y = self._local(x, y, coder)
         if len(y) < self._n_startup // 2:  # too few trials near the region
-            return coder.decode(coder.snap(self._rng.random_sample((1, len(coder.names))))[0])
+            return coder.uniform(self._rng)
         gp = _GP.fit(x, _warp(y), coder.categorical, self._theta)
         self._theta = gp.theta
         return coder.decode(self._propose(gp, x[int(np.argmin(y))], coder))
@@ -164,6 +166,8 @@ class LocalGPSampler(BaseSampler):
         return x, y
 
     def _propose(self, gp: _GP, best: np.ndarray, coder: _Coder) -> np.ndarray:
+        from scipy.stats import qmc
+
         rng = self._rng
         cat = coder.categorical
         dim = len(cat)
@@ -220,10 +224,12 @@ class _Coder:
                 x[:, j] = [d.to_internal_repr(r[name]) for r in rows]
                 continue
             assert isinstance(d, FloatDistribution | IntDistribution)
-            lo, hi = self._scale(d)
-            v = np.array([float(r[name]) for r in rows])
-            x[:, j] = ((np.log(v) if d.log else v) - lo) / (hi - lo)
+            x[:, j] = self._unit(d, np.array([float(r[name]) for r in rows]))
         return x
+
+    def uniform(self, rng: np.random.RandomState) -> dict[str, Any]:
+        """A uniform draw over the region (categoricals: a uniform choice)."""
+        return self.decode(self.snap(rng.random_sample((1, len(self.names))))[0])
 
     def snap(self, x: np.ndarray) -> np.ndarray:
         """Candidates moved onto values a trial can take (inside the region, on its grid)."""
@@ -240,10 +246,12 @@ class _Coder:
             if isinstance(d, IntDistribution) or (
                 isinstance(d, FloatDistribution) and d.step is not None
             ):
-                values = self._values(d, out[:, j])
-                lo, hi = self._scale(d)
-                out[:, j] = ((np.log(values) if d.log else values) - lo) / (hi - lo)
+                out[:, j] = self._unit(d, self._values(d, out[:, j]))
         return out
+
+    def _unit(self, d: FloatDistribution | IntDistribution, values: np.ndarray) -> np.ndarray:
+        lo, hi = self._scale(d)
+        return ((np.log(values) if d.log else values) - lo) / (hi - lo)
 
     def _values(self, d: FloatDistribution | IntDistribution, u: np.ndarray) -> np.ndarray:
         lo, hi = self._scale(d)
@@ -278,6 +286,8 @@ class _GP:
     @classmethod
     def fit(cls, x: np.ndarray, y: np.ndarray, cat: np.ndarray, warm: np.ndarray | None) -> _GP:
         """Maximize the marginal likelihood (plus priors), from the last fit when it fits."""
+        from scipy import optimize
+
         dim = x.shape[1]
         sq = _sq_dists(x, x, cat)  # (dim, n, n)
         bounds = [_LOG_BOUNDS["length"]] * dim + [_LOG_BOUNDS["signal"], _LOG_BOUNDS["noise"]]
