@@ -8,8 +8,10 @@ progress stalls.
   declared bound by `beyond_step` times the declared width (a log scale stays above zero).
 - Stall: when the best improved by less than `min_improvement_threshold` over the last
   interval, every narrowed range widens by `stall_factor` around its centre. While the `narrow`
-  strategy is installed it owns stalls instead (TuRBO shrinks, then restarts on the whole
-  space), so this rule waits for it: two strategies must not answer one signal in opposite ways.
+  strategy is installed it owns stalls instead (TuRBO shrinks, then restarts), so this rule
+  waits for it: two strategies must not answer one signal in opposite ways.
+- "The best trial" is the one the trust region surrounds when `narrow` notes it: after a move
+  to another basin, the old basin's best lies outside the box and must not drag it back.
 
 Several objectives: "the best trial" is the front. A side moves out when any Pareto-optimal
 trial lies within `edge` of it (or outside it): the front is pressing there. A stall is a
@@ -43,7 +45,8 @@ class Expand(Strategy):
 
     def propose(self, ctx: Context, dims: dict[str, Dimension]) -> Step | None:
         """Push bounds the best trial presses against; widen on a stall (see module doc)."""
-        best = ctx.best
+        # after `narrow` moved to another basin, its box's best trial, not the old basin's
+        best = ctx.notes.get("centre") or ctx.best
         if best is None:
             return None
         front = ctx.front() if ctx.multi else [best]

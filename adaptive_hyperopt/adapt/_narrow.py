@@ -16,9 +16,14 @@ box grow back to the whole range before it could pay off.
   GP's length scales; the top trials' spread is what we have without a GP).
 - Every checkpoint re-centres the box on the best trial, doubles the length after
   `success_tolerance` successes in a row, halves it after `failure_tolerance` failures in a row.
-- Restart: when the length falls below `length_min` the box opens to the user's whole range,
-  and the next box is centred on the best trial found after the restart, so another basin can
-  take over (TuRBO restarts from scratch for the same reason).
+- Restart: when the length falls below `length_min` the basin is done. If the trials show
+  another basin (nearest-better clustering, `_other_basin`), the box moves to that basin's best
+  trial, sized to keep every better trial out; else it opens to the user's whole range and the
+  next box is centred on the best trial found after the restart (TuRBO restarts from scratch).
+  Either way, from then on the box follows the new basin's own trials, and success counts the
+  new basin's own best: a whole-space trial pulls it back only by beating every earlier trial.
+  TuRBO's restart from scratch forgets what the trials already show; on a wide decoy basin next
+  to a narrow deep one it lands in the decoy again (docs/adaptive.md).
 
 Only numeric parameters are narrowed (categoricals keep their choices: the model handles them).
 
@@ -35,8 +40,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+from optuna.trial import FrozenTrial
+
+from ..backends._optuna import ATTR_FULL_SPACE
 from ..space._dimensions import Dimension, Float, Int
 from ._base import Context, Step, Strategy, ranged, to_unit
+
+#: The best trials that nearest-better clustering looks at (its cost grows with the square).
+_CLUSTERED = 2000
 
 
 class TrustRegion(Strategy):
@@ -68,28 +80,65 @@ class TrustRegion(Strategy):
         self.failures = 0
         self.since = 0  # trials numbered below this one predate the last restart
         self.restarts = 0
+        self.anchor: int | None = None  # the trial a restart moved the box to, if any
+        self.basins: list[dict[str, tuple[float, float]]] = []  # boxes that collapsed (unit)
+        self._opened: dict[str, tuple[float, float]] = {}  # this basin's first box (unit)
+        self._record: float | None = None  # the best loss before the last restart
+        self._segment_best: float | None = None  # the segment's best at the last checkpoint
 
     def propose(self, ctx: Context, dims: dict[str, Dimension]) -> Step | None:
         """Open, resize, move or restart the box; see the module docstring."""
         names = ctx.numeric(dims)
         if not names:
             return None
-        trials = [t for t in ctx.trials if t.number >= self.since]
+        trials = self._segment(ctx)
         needed = max(self.min_trials, 2 * (len(names) + 1))
-        if len(trials) < needed:
+        if self.length is None and len(trials) < needed:
             return Step(f"waiting for {needed} completed trials (have {len(trials)})")
         if self.length is None:
             return self._open(ctx, dims, names, trials, "opened")
-        how = self._count(ctx)
+        how = self._count(ctx, trials)
         if self.length < self.length_min:
             return self._restart(ctx, dims, names)
         return self._open(ctx, dims, names, trials, how)
 
-    def _count(self, ctx: Context) -> str:
+    def _segment(self, ctx: Context) -> list[FrozenTrial]:
+        """The trials of the current basin: since the last restart (and the trial it moved to).
+
+        After a restart, a trial of the whole-space share counts only when it beats every
+        earlier trial: otherwise the old basin would pull the box straight back.
+        """
+        if self.since == 0:
+            return list(ctx.trials)
+        out = []
+        for t in ctx.trials:
+            if t.number == self.anchor or (
+                t.number >= self.since
+                and (
+                    not t.user_attrs.get(ATTR_FULL_SPACE)
+                    or ctx.multi
+                    or (self._record is not None and ctx.loss(t) < self._record)
+                )
+            ):
+                out.append(t)
+        return out
+
+    def _gain(self, ctx: Context, trials: list[FrozenTrial]) -> float | None:
+        """The gain of this basin's best since the last checkpoint (TuRBO counts per region)."""
+        if self.since == 0 or ctx.multi:
+            return ctx.improvement
+        best = min((ctx.loss(t) for t in trials), default=None)
+        last, self._segment_best = self._segment_best, best
+        if best is None or last is None:
+            return None
+        return last - best
+
+    def _count(self, ctx: Context, trials: list[FrozenTrial]) -> str:
         assert self.length is not None
-        if ctx.improvement is None:
+        gain = self._gain(ctx, trials)
+        if gain is None:
             return "kept"
-        if ctx.improvement > ctx.threshold:
+        if gain > ctx.threshold:
             self.successes, self.failures = self.successes + 1, 0
             if self.successes >= self.success_tolerance:
                 self.length, self.successes = min(2 * self.length, self.length_max), 0
@@ -105,6 +154,26 @@ class TrustRegion(Strategy):
         self.length, self.successes, self.failures = None, 0, 0
         self.since = len(ctx.study.get_trials(deepcopy=False))
         self.restarts += 1
+        if self._opened:
+            self.basins.append(self._opened)
+        self._opened = {}
+        self._record = min(ctx.loss(t) for t in ctx.trials)
+        self._segment_best = None
+        other = None if ctx.multi else self._other_basin(ctx, dims, names)
+        if other is not None:
+            trial, reach = other
+            self.anchor = trial.number
+            self.length = min(reach, self.length_init)
+            ctx.notes["restarted"] = 0  # the model keeps the history: the new box is elsewhere
+            step = self._open(ctx, dims, names, [trial], "moved")
+            assert step is not None
+            return Step(
+                f"trust region collapsed below {self.length_min:.3g} of the range: restart "
+                f"#{self.restarts} around trial #{trial.number}, the best of another basin "
+                f"(no better trial within {reach:.3g} of the range)",
+                step.dims,
+            )
+        self.anchor = None
         ctx.notes["restarted"] = self.since  # the first trial after the restart
         whole = {}
         for name in names:
@@ -130,6 +199,7 @@ class TrustRegion(Strategy):
             return self._open_front(ctx, dims, names, trials, how)
         ranked = ctx.ranked(trials)
         best = ranked[0]
+        ctx.notes["centre"] = best  # the trial the box surrounds (`expand` presses from it)
         top = ranked[: max(3, math.ceil(self.top_fraction * len(ranked)))]
         centre: dict[str, float] = {}
         spread: dict[str, float] = {}
@@ -157,10 +227,65 @@ class TrustRegion(Strategy):
             weight = min(max(max(spread[name], floor) / geo, 0.5), 2.0)
             half = min(max(self.length * weight / 2, floor), 0.5)
             new[name] = ranged(dim, ctx.frame(name), u - half, u + half)
+        if not self._opened:  # the basin's first box: a later restart stays out of it
+            self._opened = {
+                n: (c - 0.5 * self.length, c + 0.5 * self.length) for n, c in centre.items()
+            }
         reason = (
             f"trust region {how} around trial #{best.number} (side {self.length:.3g} of the range)"
         )
         return Step(reason, new)
+
+    def _other_basin(
+        self, ctx: Context, dims: dict[str, Dimension], names: list[str]
+    ) -> tuple[FrozenTrial, float] | None:
+        """The best trial of the most separate other basin seen so far, and its reach.
+
+        Nearest-better clustering (Preuss 2010): every trial points to its nearest better
+        trial; pointers longer than twice their mean separate basins, and a trial whose pointer
+        is cut is its basin's best. Of those outside every collapsed basin's first box, the one
+        furthest from any better trial is taken; its reach (the largest distance along one
+        parameter that keeps every better trial out of a box around it) sizes the new box.
+        """
+        trials = ctx.ranked()[:_CLUSTERED]
+        if len(trials) < 3:
+            return None
+        units = np.full((len(trials), len(names)), np.nan)
+        for j, name in enumerate(names):
+            dim = dims[name]
+            assert isinstance(dim, Float | Int)
+            frame = ctx.frame(name)
+            for i, t in enumerate(trials):
+                v = ctx.value(t, name)
+                if v is not None:
+                    units[i, j] = to_unit(dim, frame, v)
+        known = ~np.isnan(units)
+        x = np.nan_to_num(units)
+        near = np.full(len(trials), np.inf)  # Euclidean distance to the nearest better trial
+        cheb = np.full(len(trials), np.inf)
+        for i in range(1, len(trials)):
+            diff = np.abs(x[:i] - x[i]) * (known[:i] & known[i])
+            near[i] = float(np.min(np.sqrt(np.sum(diff**2, axis=1))))
+            cheb[i] = float(np.min(np.max(diff, axis=1)))
+        lows = np.array([[box.get(n, (-np.inf, np.inf))[0] for n in names] for box in self.basins])
+        highs = np.array([[box.get(n, (-np.inf, np.inf))[1] for n in names] for box in self.basins])
+        visited = np.zeros(len(trials), dtype=bool)
+        if len(self.basins):
+            inside = (x[:, None, :] >= lows[None]) & (x[:, None, :] <= highs[None])
+            visited = np.any(np.all(inside | ~known[:, None, :], axis=2), axis=1)
+        # the scale of the pointers comes from the trials outside the collapsed basins: their
+        # dense trials would make every trial of a coarse design look like a basin of its own
+        pointers = near[1:][~visited[1:]]
+        if len(pointers) < 3:
+            return None
+        cut = 2.0 * float(np.mean(pointers))
+        cuts = [
+            i for i in range(1, len(trials)) if not visited[i] and near[i] > cut and cheb[i] > 0
+        ]
+        if not cuts:
+            return None
+        i = max(cuts, key=lambda k: near[k])
+        return trials[i], float(cheb[i])
 
     def _open_front(
         self,

@@ -12,7 +12,9 @@ respected). The phases:
    share samples the whole space with it too. It needs no PyTorch (numpy and scipy).
 3. When the trust region collapses and restarts on the whole space, a fresh Gaussian process
    that models only the trials from then on (its first 10 drawn uniformly), as TuRBO restarts
-   from scratch: a model that still saw the old basin would lead straight back to it.
+   from scratch: a model that still saw the old basin would lead straight back to it. When it
+   moves to another basin instead, the model keeps the whole history (it models the trials
+   near the new box, and proposes from the box's own best).
 
 A conditional space stays in phase 1: a parameter that only some trials have is outside the
 model's joint space, and measured worse than TPE's grouped model (docs/adaptive.md). A
@@ -42,11 +44,14 @@ class SwitchSampler(Strategy):
     def propose(self, ctx: Context, dims: dict[str, Dimension]) -> Step | None:
         """Move to local refinement when its conditions hold (see the module docstring)."""
         since = ctx.notes.get("restarted")
-        if self.phase == "local" and since:
-            return Step(
-                f"trust region restarted: the Gaussian process starts afresh from trial #{since}",
-                sampler={**LOCAL_GP, "since": since},
+        if self.phase == "local" and since is not None:
+            reason = (
+                f"trust region restarted: the Gaussian process starts afresh from trial #{since}"
+                if since
+                else "trust region moved to another basin: the Gaussian process models the "
+                "trials near it, old ones included"
             )
+            return Step(reason, sampler={**LOCAL_GP, "since": since})
         if self.phase != "global" or ctx.multi or len(ctx.trials) < self.min_trials:
             return None
         if any(dims[n].condition is not None for n in ctx.space):

@@ -132,7 +132,13 @@ class LocalGPSampler(BaseSampler):
             return coder.uniform(self._rng)
         gp = _GP.fit(x, _warp(y), coder.categorical, self._theta)
         self._theta = gp.theta
-        return coder.decode(self._propose(gp, x[int(np.argmin(y))], coder))
+        # the incumbent is the best trial inside the region (when one is): a trial modelled
+        # from the margin would pull every proposal to the region's edge nearest it
+        num = ~coder.categorical
+        inside = np.all((x[:, num] >= 0.0) & (x[:, num] <= 1.0), axis=1)
+        best = int(np.argmin(np.where(inside, y, np.inf))) if inside.any() else int(np.argmin(y))
+        gp.best = float(gp.y[best])
+        return coder.decode(self._propose(gp, x[best], coder))
 
     def sample_independent(
         self,

@@ -66,3 +66,16 @@ def test_a_stall_widens_narrowed_ranges_unless_the_trust_region_owns_stalls() ->
     assert Expand().propose(owned, dict(space)) is None
     improving = context(space, study, last_best=best + 1.0)
     assert Expand().propose(improving, dict(space)) is None
+
+
+def test_after_a_move_to_another_basin_the_box_centre_presses_not_the_old_best() -> None:
+    declared = SearchSpace.from_dict(SPACE)
+    space = declared.adapted({"x": declared["x"].with_range(6.0, 8.0)})  # type: ignore[attr-defined]
+    # the best trial of all lies far below the box (an old basin); the box's own is inside
+    points = [{"x": 1.0, "lr": 1e-2, "n": 4}, {"x": 7.0, "lr": 1e-2, "n": 4}]
+    study = study_of(declared, points, lambda p: 0.0 if p["x"] < 2 else 1.0)
+    ctx = context(space, study)
+    assert Expand().propose(ctx, dict(space)) is not None  # the old best would pull it down
+    ctx = context(space, study)
+    ctx.notes["centre"] = study.trials[1]  # what `narrow` notes for the box it drew
+    assert Expand().propose(ctx, dict(space)) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import optuna
 
 from adaptive_hyperopt.adapt import TrustRegion
 from adaptive_hyperopt.space import SearchSpace
@@ -104,3 +105,78 @@ def test_nothing_happens_before_enough_trials() -> None:
         and not step.dims
         and "waiting for 10 completed trials (have 5)" in step.reason
     )
+
+
+def two_basins() -> list[dict[str, Any]]:
+    """A converged basin near (0.2, 0.2), a coarse design, and one trial on the flank of a
+    narrower, deeper basin at (0.8, 0.6)."""
+    rng = np.random.default_rng(3)
+    design = [{"x": (i + 0.5) / 5, "y": (j + 0.5) / 5} for i in range(5) for j in range(5)]
+    dense = [{"x": float(v), "y": float(w)} for v, w in 0.2 + 0.02 * rng.standard_normal((40, 2))]
+    return [*design, *dense, {"x": 0.75, "y": 0.64}]
+
+
+def deceptive(p: Any) -> float:
+    a = (p["x"] - 0.2) ** 2 + (p["y"] - 0.2) ** 2
+    b = (p["x"] - 0.8) ** 2 + (p["y"] - 0.6) ** 2
+    return 1.0 - 0.5 * np.exp(-a / 0.08) - np.exp(-b / 0.005)
+
+
+def collapse(region: TrustRegion, space: SearchSpace, study: Any) -> Any:
+    """Checkpoints without improvement until the box collapses; the restart's step."""
+    for _ in range(20):
+        step = region.propose(context(space, study, last_best=study.best_value), dict(space))
+        if region.restarts:
+            return step
+    raise AssertionError("the box never collapsed")
+
+
+def test_a_collapse_moves_the_box_to_the_best_of_another_basin() -> None:
+    space = SearchSpace.from_dict({"x": ("float", 0.0, 1.0), "y": ("float", 0.0, 1.0)})
+    points = two_basins()
+    study = study_of(space, points, deceptive)
+    region = TrustRegion()
+    step = collapse(region, space, study)
+    lone = len(points) - 1  # the trial near the other basin: worse than the converged one
+    assert step is not None and f"around trial #{lone}" in step.reason and step.dims
+    x, y = step.dims["x"], step.dims["y"]
+    assert x.low < 0.75 < x.high and y.low < 0.64 < y.high  # type: ignore[attr-defined]
+    assert x.low < 0.8 < x.high and y.low < 0.6 < y.high  # type: ignore[attr-defined]
+    assert x.low > 0.3 and y.low > 0.3  # type: ignore[attr-defined]  # the old basin stays out
+    # the next checkpoint keeps the box there, though the best trial of all is elsewhere
+    again = region.propose(context(space, study, last_best=study.best_value), dict(space))
+    assert again is not None and f"around trial #{lone}" in again.reason
+
+
+def test_a_collapse_with_no_other_basin_restarts_on_the_whole_space() -> None:
+    space = SearchSpace.from_dict({"x": ("float", 0.0, 1.0), "y": ("float", 0.0, 1.0)})
+    points = [p for p in two_basins()[:-1]]  # nothing near the second basin
+    study = study_of(space, points, lambda p: (p["x"] - 0.2) ** 2 + (p["y"] - 0.2) ** 2)
+    region = TrustRegion()
+    step = collapse(region, space, study)
+    assert step is not None and "on the whole space" in step.reason
+    assert region.anchor is None and region.since == len(points)
+
+
+def test_after_a_restart_the_basins_own_best_counts_as_progress() -> None:
+    space = SearchSpace.from_dict({"x": ("float", 0.0, 1.0), "y": ("float", 0.0, 1.0)})
+    points = two_basins()
+    study = study_of(space, points, deceptive)
+    region = TrustRegion()
+    collapse(region, space, study)
+    length = region.length
+    region.propose(context(space, study), dict(space))  # the basin's first checkpoint
+    assert region.length == length
+    # a trial better than the moved-to one, though worse than the global best: a success
+    closer = {"x": 0.75, "y": 0.635}
+    assert study.best_value < deceptive(closer) < deceptive(points[-1])
+    study.add_trial(
+        optuna.trial.create_trial(
+            params=closer,
+            distributions=study.trials[0].distributions,
+            value=deceptive(closer),
+        )
+    )
+    step = region.propose(context(space, study, last_best=study.best_value), dict(space))
+    assert step is not None and "moved (an improvement)" in step.reason
+    assert region.successes == 1 and region.failures == 0

@@ -51,3 +51,15 @@ def test_a_restart_gives_the_gaussian_process_a_fresh_start() -> None:
     assert step is not None and step.sampler == {"sampler_type": "local_gp", "since": 25}
     assert "afresh from trial #25" in step.reason
     assert switch.propose(context(space, study), dict(space)) is None  # no restart, no step
+
+
+def test_a_move_to_another_basin_gives_the_model_back_the_whole_history() -> None:
+    space = SearchSpace.from_dict(SPACE)
+    study = study_of(space, points(40), loss)
+    switch = SwitchSampler()
+    switch.propose(context(space, study), dict(space))  # phase 2
+    ctx = context(space, study)
+    ctx.notes["restarted"] = 0  # `narrow` moved its box to another basin's best trial
+    step = switch.propose(ctx, dict(space))
+    assert step is not None and step.sampler == {"sampler_type": "local_gp", "since": 0}
+    assert "another basin" in step.reason
