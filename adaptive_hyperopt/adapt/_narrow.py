@@ -15,7 +15,9 @@ box grow back to the whole range before it could pay off.
   among the top trials over their geometric mean, clipped to [0.5, 2] (TuRBO weighs by the
   GP's length scales; the top trials' spread is what we have without a GP).
 - Every checkpoint re-centres the box on the best trial, doubles the length after
-  `success_tolerance` successes in a row, halves it after `failure_tolerance` failures in a row.
+  `success_tolerance` successes in a row, halves it after `failure_tolerance` failures in a row
+  (or shrinks it at once to the size the top trials' spread gives, as at opening, when that is
+  smaller: a converged basin collapses sooner, leaving budget for the next one).
 - Restart: when the length falls below `length_min` the basin is done. If the trials show
   another basin (nearest-better clustering, `_other_basin`), the box moves to that basin's best
   trial, sized to keep every better trial out; else it opens to the user's whole range and the
@@ -85,6 +87,7 @@ class TrustRegion(Strategy):
         self._opened: dict[str, tuple[float, float]] = {}  # this basin's first box (unit)
         self._record: float | None = None  # the best loss before the last restart
         self._segment_best: float | None = None  # the segment's best at the last checkpoint
+        self._spread: float | None = None  # the top trials' spread when the box last opened
 
     def propose(self, ctx: Context, dims: dict[str, Dimension]) -> Step | None:
         """Open, resize, move or restart the box; see the module docstring."""
@@ -146,7 +149,12 @@ class TrustRegion(Strategy):
             return "moved (an improvement)"
         self.failures, self.successes = self.failures + 1, 0
         if self.failures >= self.failure_tolerance:
+            # to half, or at once to the size the top trials' spread gives (as at opening) if
+            # that is smaller: a basin the model has converged on collapses without waiting
+            # out one halving per checkpoint
             self.length, self.failures = self.length / 2, 0
+            if self._spread is not None:
+                self.length = min(self.length, 4 * self._spread)
             return f"shrunk after {self.failure_tolerance} checkpoints without improvement"
         return "kept (no improvement)"
 
@@ -218,6 +226,7 @@ class TrustRegion(Strategy):
             return None
         floor = self.length_min / 2
         geo = math.exp(sum(math.log(max(s, floor)) for s in spread.values()) / len(spread))
+        self._spread = geo
         if self.length is None:  # sized by how consistent the top trials are
             self.length = min(max(4 * geo, 4 * self.length_min), self.length_init)
         new = {}
