@@ -15,8 +15,9 @@ phase, without PyTorch (a plain install stays light: Optuna's GPSampler needs to
   (so a few very bad trials do not flatten the good region), then standardized.
 - **Proposal**: the candidate of highest log expected improvement among quasi-random points of
   the region, TuRBO's perturbations of the best trial (each coordinate moved with probability
-  min(1, 20 / d), as TuRBO does) and Gaussian steps around it; the best few are refined by
-  smaller steps.
+  min(1, 20 / d), as TuRBO does), Gaussian steps around it and its one-exchange neighbours
+  (one coordinate moved anywhere in the region, as SMAC's local search moves); the best few
+  are refined by smaller steps.
 - **Start**: until `n_startup_trials` trials are modelled (counted from trial `since`, which a
   trust-region restart sets so that the old basin is forgotten), proposals are uniform draws.
 
@@ -186,7 +187,14 @@ class LocalGPSampler(BaseSampler):
         perturbed = coder.snap(np.where(mask, sobol[third:], best))
         steps = rng.normal(size=(third, dim)) * np.where(np.arange(third) % 2, 0.02, 0.1)[:, None]
         local = coder.snap(np.where(cat, best, best + steps))
-        candidates = np.vstack([uniform, perturbed, local])
+        # the one-exchange neighbourhood (SMAC's local search): the best trial with a single
+        # coordinate moved anywhere in the region, which finds a better well of one parameter
+        # (Styblinski-Tang's, Levy's) that moving every coordinate at once rarely does
+        sixth = self._n_candidates // 6
+        one = np.zeros((sixth, dim), dtype=bool)
+        one[np.arange(sixth), rng.randint(dim, size=sixth)] = True
+        exchanged = coder.snap(np.where(one, rng.random_sample((sixth, dim)), best))
+        candidates = np.vstack([uniform, perturbed, local, exchanged])
         score = gp.log_ei(candidates)
         # refine the best few with smaller steps around each (a cheap local search)
         top = candidates[np.argsort(-score)[:4]]
