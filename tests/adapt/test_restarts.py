@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from benchmarks.problems import get_problem
-
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
+from benchmarks.problems import get_problem
 
 
 def test_after_the_decoy_collapses_the_box_moves_to_the_narrow_basin() -> None:
