@@ -276,12 +276,11 @@ class TrustRegion(Strategy):
             diff = np.abs(x[:i] - x[i]) * (known[:i] & known[i])
             near[i] = float(np.min(np.sqrt(np.sum(diff**2, axis=1))))
             cheb[i] = float(np.min(np.max(diff, axis=1)))
-        lows = np.array([[box.get(n, (-np.inf, np.inf))[0] for n in names] for box in self.basins])
-        highs = np.array([[box.get(n, (-np.inf, np.inf))[1] for n in names] for box in self.basins])
-        visited = np.zeros(len(trials), dtype=bool)
-        if len(self.basins):
-            inside = (x[:, None, :] >= lows[None]) & (x[:, None, :] <= highs[None])
-            visited = np.any(np.all(inside | ~known[:, None, :], axis=2), axis=1)
+        visited = np.zeros(len(trials), dtype=bool)  # inside a collapsed basin's first box
+        for box in self.basins:
+            sides = np.array([box.get(n, (-np.inf, np.inf)) for n in names])
+            low, high = sides[:, 0], sides[:, 1]
+            visited |= np.all(((x >= low) & (x <= high)) | ~known, axis=1)
         # the scale of the pointers comes from the trials outside the collapsed basins: their
         # dense trials would make every trial of a coarse design look like a basin of its own
         pointers = near[1:][~visited[1:]]

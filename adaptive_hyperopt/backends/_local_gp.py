@@ -133,11 +133,7 @@ class LocalGPSampler(BaseSampler):
             return coder.uniform(self._rng)
         gp = _GP.fit(x, _warp(y), coder.categorical, self._theta)
         self._theta = gp.theta
-        # the incumbent is the best trial inside the region (when one is): a trial modelled
-        # from the margin would pull every proposal to the region's edge nearest it
-        num = ~coder.categorical
-        inside = np.all((x[:, num] >= 0.0) & (x[:, num] <= 1.0), axis=1)
-        best = int(np.argmin(np.where(inside, y, np.inf))) if inside.any() else int(np.argmin(y))
+        best = _incumbent(x, y, coder)
         gp.best = float(gp.y[best])
         return coder.decode(self._propose(gp, x[best], coder))
 
@@ -162,12 +158,13 @@ class LocalGPSampler(BaseSampler):
         self._independent.after_trial(study, trial, state, values)
 
     def _local(self, x: np.ndarray, y: np.ndarray, coder: _Coder) -> tuple[np.ndarray, np.ndarray]:
-        """The trials within `margin` of the region, at most `max_points` nearest the best."""
+        """The trials within `margin` of the region, at most `max_points` nearest the
+        incumbent."""
         num = ~coder.categorical
         near = np.all((x[:, num] >= -self._margin) & (x[:, num] <= 1 + self._margin), axis=1)
         x, y = x[near], y[near]
         if len(y) > self._max_points:
-            dist = np.sum((x[:, num] - x[int(np.argmin(y)), num]) ** 2, axis=1)
+            dist = np.sum((x[:, num] - x[_incumbent(x, y, coder), num]) ** 2, axis=1)
             keep = np.argsort(dist, kind="stable")[: self._max_points]
             x, y = x[keep], y[keep]
         return x, y
@@ -205,6 +202,17 @@ class LocalGPSampler(BaseSampler):
             score = np.concatenate([score, gp.log_ei(moved)])
             top = candidates[np.argsort(-score)[:4]]
         return candidates[int(np.argmax(score))]
+
+
+def _incumbent(x: np.ndarray, y: np.ndarray, coder: _Coder) -> int:
+    """The best trial inside the region, when one is (else the best of all).
+
+    A better trial modelled from the margin (the old basin, after the trust region moved) would
+    pull every proposal to the region's edge nearest it, and the model's nearest trials with it.
+    """
+    num = ~coder.categorical
+    inside = np.all((x[:, num] >= 0.0) & (x[:, num] <= 1.0), axis=1)
+    return int(np.argmin(np.where(inside, y, np.inf))) if inside.any() else int(np.argmin(y))
 
 
 def _warp(y: np.ndarray) -> np.ndarray:
