@@ -5,20 +5,19 @@ respected). The phases:
 
 1. Global search: the configured sampler (TPE unless the user chose otherwise; its first 10
    trials are random, Optuna's startup), which handles every kind of parameter and conditions.
-2. Local refinement: from the first checkpoint with at least `min_trials` completed trials, on
-   a space without conditional parameters, a Gaussian process takes over: `LocalGPSampler`
-   (backends/_local_gp.py), fitted to the trials near the current region and proposing by
-   expected improvement inside it, as TuRBO does inside its trust region. The whole-space
-   share samples the whole space with it too. It needs no PyTorch (numpy and scipy).
+2. Local refinement: from the first checkpoint with at least `min_trials` completed trials, a
+   Gaussian process takes over: `LocalGPSampler` (backends/_local_gp.py), fitted to the trials
+   near the current region and proposing by expected improvement inside it, as TuRBO does
+   inside its trust region. The whole-space share samples the whole space with it too. It
+   needs no PyTorch (numpy and scipy). On a conditional space it models every branch at once,
+   a parameter a branch does not use imputed with a constant.
 3. When the trust region collapses and restarts on the whole space, a fresh Gaussian process
    that models only the trials from then on (its first 10 drawn uniformly), as TuRBO restarts
    from scratch: a model that still saw the old basin would lead straight back to it. When it
    moves to another basin instead, the model keeps the whole history (it models the trials
    near the new box, and proposes from the box's own best).
 
-A conditional space stays in phase 1: a parameter that only some trials have is outside the
-model's joint space, and measured worse than TPE's grouped model (docs/adaptive.md). A
-multi-objective study also stays there: the model is single-objective.
+A multi-objective study stays in phase 1: the model is single-objective.
 """
 
 from __future__ import annotations
@@ -54,11 +53,9 @@ class SwitchSampler(Strategy):
             return Step(reason, sampler={**LOCAL_GP, "since": since})
         if self.phase != "global" or ctx.multi or len(ctx.trials) < self.min_trials:
             return None
-        if any(dims[n].condition is not None for n in ctx.space):
-            return None
         self.phase = "local"
         return Step(
-            f"{len(ctx.trials)} trials completed on a space without conditions: a Gaussian "
-            "process refines inside the current region, fitted to the trials near it",
+            f"{len(ctx.trials)} trials completed: a Gaussian process refines inside the current "
+            "region, fitted to the trials near it",
             sampler=LOCAL_GP,
         )

@@ -239,6 +239,8 @@ def build_sampler(
     config.setdefault("seed", seed)
     if kind == "tpe":
         _tpe_options(config, space)
+    if kind == "local_gp" and space is not None and "conditions" not in config:
+        config["conditions"] = _conditions(space)
     _check_counts(config)
     try:
         with warnings.catch_warnings():
@@ -275,6 +277,23 @@ def _tpe_options(config: dict[str, Any], space: SearchSpace | None) -> None:
         # Optuna's advice for conditional spaces: model each group of co-occurring params jointly.
         config.setdefault("multivariate", True)
         config.setdefault("group", True)
+
+
+def _conditions(space: SearchSpace) -> dict[str, tuple[str, tuple[Any, ...]]]:
+    """Each conditional parameter's parent and the parent's values (as stored) that enable it."""
+    out = {}
+    for name in space:
+        cond = space[name].condition
+        if cond is None:
+            continue
+        parent = space[cond.parent]
+        stored = (
+            tuple(parent.encode(v) for v in cond.values)
+            if isinstance(parent, Categorical)
+            else cond.values
+        )
+        out[name] = (cond.parent, stored)
+    return out
 
 
 def gamma_function(gamma: Any) -> Callable[[int], int]:

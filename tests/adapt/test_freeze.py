@@ -74,3 +74,34 @@ def test_the_users_freeze_and_the_half_limit_are_respected() -> None:
     step = freeze.propose(context(space, study), dict(space))
     assert step is not None and "noise" not in step.dims
     assert len(step.dims) == 1  # 3 parameters sampled: at most one frozen at a time
+
+
+def test_in_a_conditional_space_only_the_best_branchs_own_parameters_can_be_frozen() -> None:
+    # `model` chooses the branch and `depth` belongs to the branch the best trials do not use:
+    # both barely matter among trials that exploit branch "a", and neither may be frozen
+    space = SearchSpace.from_dict(
+        {
+            "model": ("categorical", ["a", "b"]),
+            "x": ("float", 0.0, 1.0),
+            "noise": ("float", 0.0, 1.0),
+            "depth": ("int", 1, 20, "when", "model", "b"),
+        }
+    )
+    rng = np.random.default_rng(0)
+    pts: list[dict[str, Any]] = []
+    for i in range(80):
+        p: dict[str, Any] = {"model": "a" if i % 8 else "b", "x": float(rng.uniform())}
+        p["noise"] = float(rng.uniform())
+        if p["model"] == "b":
+            p["depth"] = int(rng.integers(1, 21))
+        pts.append(p)
+
+    def f(p: Any) -> float:
+        return (p["x"] - 0.3) ** 2 + 1e-6 * p["noise"] + (0.5 if p["model"] == "b" else 0.0)
+
+    study = study_of(space, pts, f)
+    freeze = Freeze(patience=1, negligible=10.0)  # everything "negligible"
+    step = freeze.propose(context(space, study), dict(space))
+    assert step is not None and step.dims and "model" not in step.dims
+    assert "depth" not in step.dims and set(step.dims) <= {"x", "noise"}
+    assert "model" not in freeze.low and "depth" not in freeze.low  # not even measured

@@ -32,10 +32,12 @@ def test_switches_once_enough_trials_completed_even_with_categoricals() -> None:
     assert switch.propose(context(space, study_of(space, points(30), loss)), dict(space)) is None
 
 
-def test_a_conditional_space_stays_with_its_sampler() -> None:
+def test_a_conditional_space_switches_too() -> None:
+    # the model handles the branches itself (LocalGPSampler's `conditions`)
     space = SearchSpace.from_dict({**SPACE, "z": ("float", 0.0, 1.0, "when", "k", "b")})
     pts = [{**p, "z": 0.5} if p["k"] == "b" else p for p in points(30)]
-    assert SwitchSampler().propose(context(space, study_of(space, pts, loss)), dict(space)) is None
+    step = SwitchSampler().propose(context(space, study_of(space, pts, loss)), dict(space))
+    assert step is not None and step.sampler == {"sampler_type": "local_gp"}
 
 
 def test_a_restart_gives_the_gaussian_process_a_fresh_start() -> None:

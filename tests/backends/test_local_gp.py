@@ -83,6 +83,47 @@ def test_conditional_parameters_are_sampled_outside_the_joint_space() -> None:
     assert {"kind", "x"} <= set(LocalGPSampler(seed=1).infer_relative_search_space(study, None))  # type: ignore[arg-type]
 
 
+def branches(trial: optuna.Trial) -> float:
+    """Branch "a" has its floor at 0.3, branch "b" reaches 0 at extra_b = 0.8."""
+    kind = trial.suggest_categorical("kind", ["a", "b"])
+    x = trial.suggest_float("x", -1, 1)
+    if kind == "a":
+        return 0.3 + x * x + (trial.suggest_float("extra_a", 0, 1) - 0.5) ** 2
+    return x * x + (trial.suggest_float("extra_b", 0, 1) - 0.8) ** 2
+
+
+BRANCHES = {"extra_a": ("kind", ("a",)), "extra_b": ("kind", ("b",))}
+
+
+def test_with_conditions_every_branch_is_modelled_and_a_proposal_has_only_its_own() -> None:
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(branches, n_trials=30)
+    sampler = LocalGPSampler(seed=0, conditions=BRANCHES)
+    space = sampler.infer_relative_search_space(study, study.trials[-1])
+    assert set(space) == {"kind", "x", "extra_a", "extra_b"}
+    kinds = set()
+    for _ in range(20):
+        params = sampler.sample_relative(study, study.trials[-1], space)
+        kinds.add(params["kind"])
+        assert set(params) == {"kind", "x", f"extra_{params['kind']}"}, params
+    assert kinds == {"a", "b"}  # the model's choice, and a branch drawn now and then
+    # without the conditions, only what every trial has is modelled
+    assert set(LocalGPSampler(seed=0).infer_relative_search_space(study, None)) == {"kind", "x"}  # type: ignore[arg-type]
+
+
+def test_with_conditions_a_branchs_own_parameters_are_refined_by_the_model() -> None:
+    # Measured (seeds 0-2, 40 trials): with the conditions, regret 4e-9 to 2e-6; without them
+    # `extra_b`, outside the joint space, is left to univariate TPE: 2e-4 to 3e-3.
+    def best(conditions: dict[str, tuple[str, tuple[str]]] | None, seed: int) -> float:
+        study = optuna.create_study(sampler=LocalGPSampler(seed=seed, conditions=conditions))
+        study.optimize(branches, n_trials=40)
+        return study.best_value
+
+    modelled = [best(BRANCHES, s) for s in range(3)]
+    blind = [best(None, s) for s in range(3)]
+    assert max(modelled) < 1e-5 < 1e-4 < min(blind), (modelled, blind)
+
+
 def test_same_seed_same_proposals() -> None:
     a, b = (run(LocalGPSampler(seed=7), 18) for _ in range(2))
     assert [t.params for t in a.trials] == [t.params for t in b.trials]

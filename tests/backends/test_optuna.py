@@ -98,3 +98,21 @@ def test_a_sampler_error_fails_the_trial_instead_of_leaving_it_running() -> None
     last = study.trials[-1]
     assert last.state.name == "FAIL"
     assert last.user_attrs["ah.fail_reason"] == "sampler error: RuntimeError: sampler bug"
+
+
+def test_the_local_gp_is_given_the_spaces_conditions() -> None:
+    # so that it models every branch (backends/_local_gp.py), parents' values as stored
+    space = SearchSpace.from_dict(
+        {
+            "kind": ("categorical", ["a", "b"]),
+            "x": ("float", -1.0, 1.0),
+            "extra": ("float", 0.0, 1.0, "when", "kind", "b"),
+        }
+    )
+    backend = OptunaBackend({"sampler_type": "local_gp"}, seed=0, space=space)
+    study = optuna.create_study(sampler=backend.sampler)
+    for i in range(12):
+        trial, _ = backend.ask(study, space)
+        study.tell(trial, float(i))
+    relative = backend.sampler.infer_relative_search_space(study, study.trials[-1])
+    assert set(relative) == {"kind", "x", "extra"}
