@@ -37,3 +37,17 @@ def test_core_imports_and_runs_without_jupyter_packages() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_importing_the_package_loads_neither_scikit_learn_nor_the_optional_backends() -> None:
+    # scikit-learn (through optuna.importance's fANOVA) costs about 1.2 s: it loads at the
+    # first adaptation checkpoint, or with the sklearn estimator, not with the package
+    script = (
+        "import sys, adaptive_hyperopt\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'hyperopt', 'skopt'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

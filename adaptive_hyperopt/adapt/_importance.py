@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import optuna
-from optuna.importance import PedAnovaImportanceEvaluator
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
@@ -63,6 +62,10 @@ def region_importances(
     answerable = [n for n in names if _regimes_answerable(n, [t for t, _ in kept])]
     if not answerable:
         return {}
+    # imported here: `optuna.importance` imports fANOVA and with it scikit-learn (about 1.2 s),
+    # which `import adaptive_hyperopt` need not pay before the first checkpoint
+    from optuna.importance import PedAnovaImportanceEvaluator
+
     try:
         return PedAnovaImportanceEvaluator().evaluate(
             view,  # type: ignore[arg-type]

@@ -151,15 +151,24 @@ def test_switch_moves_the_study_to_the_local_gaussian_process_and_says_so() -> N
     assert opt.study.best_value < 1e-3 < min(t.value for t in opt.study.trials[:20])  # type: ignore[type-var]
 
 
-def test_switch_respects_a_sampler_the_user_chose_and_conditional_spaces() -> None:
+def test_switch_respects_a_sampler_the_user_chose() -> None:
     events: list[Event] = []
     run(60, events, sampler_config={"sampler_type": "tpe"})
     assert [e.kind for e in events].count("adaptation") == 3
     assert not [e for e in events if e.kind == "strategy_changed"]
-    events.clear()
+
+
+def test_on_a_conditional_space_the_model_takes_every_branchs_parameters() -> None:
+    events: list[Event] = []
     opt = AdaptiveHyperparameterOptimizer(n_trials=60, random_state=0)
     opt.add_listener(events.append)
     conditional = {**SPACE, "z": ("float", 0.0, 1.0, "when", "k", "b")}
     opt.optimize(lambda p: bowl(p) + p.get("z", 0.0), conditional, direction="minimize")
-    assert [e.kind for e in events].count("adaptation") == 3
-    assert not [e for e in events if e.kind == "strategy_changed"]
+    switched = [e for e in events if e.kind == "strategy_changed"]
+    assert len(switched) == 1 and switched[0].new == "optuna/LocalGPSampler"  # type: ignore[attr-defined]
+    assert opt.study is not None
+    after = [t for t in opt.study.trials[20:] if t.params["k"] == "b"]
+    assert after, "no trial of branch b after the switch"
+    # each trial holds exactly its branch's parameters, and the model proposed `z` too
+    assert all(("z" in t.params) == (t.params["k"] == "b") for t in opt.study.trials)
+    assert min(t.params["z"] for t in after) < 0.05  # z adds its value: the model pushes it to 0
