@@ -85,8 +85,10 @@ class Freeze(Strategy):
             and not ctx.space.limit(n).frozen
             and n not in new
             and n not in parents
-            and (not ranked or dims[n].condition is None or ctx.value(ranked[0], n) is not None)
+            and (not ranked or dims[n].condition is None or n in ranked[0].params)
         ]
+        # a count holds only for checkpoints in a row: one that left the candidates starts over
+        self.low = {n: c for n, c in self.low.items() if n in candidates}
         needed = max(self.min_trials, 4 * len(candidates))
         if len(ctx.trials) >= needed and len(candidates) > 1:
             shares = self._shares(ctx, candidates)

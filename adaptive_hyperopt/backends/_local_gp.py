@@ -25,11 +25,14 @@ phase, without PyTorch (a plain install stays light: Optuna's GPSampler needs to
   model over every branch, as scikit-optimize's imputation does (Levesque et al. 2017). A
   parameter a trial does not have is imputed with a constant (the middle of the region, or a
   choice of its own for a categorical), in the trials and in every candidate whose branch makes
-  it inactive, so the model compares two trials only by what both used. Without it, the joint
-  space is the parameters every trial has, and a conditional parameter, outside it, would be
-  left to univariate TPE while the model chose its parent blind to it. A fifth of the proposals
-  (`_BRANCH_SHARE`) improve the best of a branch drawn uniformly, so a branch that looked poor
-  early is still refined (measured on the `conditional` benchmark, docs/adaptive.md).
+  it inactive, so a column a branch does not use carries nothing within that branch. Without
+  it, the joint space is the parameters every trial has, and a conditional parameter, outside
+  it, would be left to univariate TPE while the model chose its parent blind to it. A
+  parameter whose parent is fixed (frozen, so outside the model) stays outside too. A fifth of
+  the proposals (`_BRANCH_SHARE`) improve the best trial of a branch drawn uniformly (each
+  categorical parent that is not itself conditional gets a uniform choice), so a branch that
+  looked poor early is still refined (measured on the `conditional` benchmark,
+  docs/adaptive.md).
 
 Parameters outside the joint space are sampled by univariate TPE, as Optuna's GPSampler samples
 them at random.
@@ -53,6 +56,8 @@ from optuna.samplers import BaseSampler
 from optuna.search_space import intersection_search_space
 from optuna.trial import FrozenTrial, TrialState
 from scipy import linalg, special
+
+from ..space._dimensions import exact_value
 
 # scipy.optimize and scipy.stats take about 0.6 s to import: they are imported where the model
 # first runs, so `import adaptive_hyperopt` does not pay for a sampler most studies reach later.
@@ -125,14 +130,24 @@ class LocalGPSampler(BaseSampler):
             return {}
         if self._conditions:
             union: dict[str, BaseDistribution] = {}
-            for t in trials:  # one RegionView records every trial with the same distributions
+            for t in trials:  # under a RegionView all trials have the same distributions
                 union.update(t.distributions)
-            return {n: d for n, d in union.items() if not d.single()}
+            union = {n: d for n, d in union.items() if not d.single()}
+            return {n: d for n, d in union.items() if self._modelled(n, union)}
         common = intersection_search_space(trials)
         # in the order the trials suggest them (the model's columns), not Optuna's sorted one
         return {
             n: common[n] for n in trials[0].distributions if n in common and not common[n].single()
         }
+
+    def _modelled(self, name: str, space: dict[str, BaseDistribution]) -> bool:
+        """Whether every parent up `name`'s chain is modelled: a fixed (frozen) parent's value
+        is unknown here, so its children would be proposed whether they are used or not."""
+        while name in self._conditions:
+            name = self._conditions[name][0]
+            if name not in space:
+                return False
+        return True
 
     def sample_relative(
         self, study: optuna.Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
@@ -199,6 +214,8 @@ class LocalGPSampler(BaseSampler):
         rng = self._rng
         branch = self._branch(coder) if coder.roots else {}
         if branch:  # improve that branch's own best, around it
+            # (in the margin too, unlike `_incumbent`: the region was sized around another
+            # branch's best, and the parameters they share are what put this one outside)
             own = np.all([gp.x[:, k] == c for k, c in branch.items()], axis=0)
             if own.any():
                 i = int(np.argmin(np.where(own, gp.y, np.inf)))
@@ -288,13 +305,15 @@ class _Coder:
             if name not in (conditions or {}):
                 continue
             parent, values = (conditions or {})[name]
-            if parent not in column:  # the parent is fixed (frozen): the model cannot tell
+            if parent not in column:  # not modelled (`_modelled` keeps such children out)
                 continue
             k = column[parent]
             d = self.dists[k]
             cols: list[float]
             if isinstance(d, CategoricalDistribution):
-                cols = [i for i, c in enumerate(d.choices) if any(_same(c, v) for v in values)]
+                cols = [
+                    i for i, c in enumerate(d.choices) if any(exact_value(c, v) for v in values)
+                ]
             else:
                 assert isinstance(d, FloatDistribution | IntDistribution)
                 cols = [float(self._unit(d, np.array([float(v)]))[0]) for v in values]
@@ -450,11 +469,6 @@ class _GP:
         sd = np.sqrt(var)
         z = (self.best - mu) / sd
         return np.log(sd) + _log_h(z)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Stored choices compared as Optuna stores them: True is not 1."""
-    return type(a) is type(b) and bool(a == b)
 
 
 def _sq_dists(a: np.ndarray, b: np.ndarray, cat: np.ndarray) -> np.ndarray:

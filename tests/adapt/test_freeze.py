@@ -105,3 +105,28 @@ def test_in_a_conditional_space_only_the_best_branchs_own_parameters_can_be_froz
     assert step is not None and step.dims and "model" not in step.dims
     assert "depth" not in step.dims and set(step.dims) <= {"x", "noise"}
     assert "model" not in freeze.low and "depth" not in freeze.low  # not even measured
+
+
+def test_a_conditional_parameter_the_best_trial_set_to_none_is_still_its_own() -> None:
+    space = SearchSpace.from_dict(
+        {
+            "model": ("categorical", ["a", "b"]),
+            "x": ("float", 0.0, 1.0),
+            "depth": ("categorical", [None, 3, 5], "when", "model", "a"),
+        }
+    )
+    rng = np.random.default_rng(1)
+    pts: list[dict[str, Any]] = []
+    for i in range(40):
+        p: dict[str, Any] = {"model": "a" if i % 4 else "b", "x": float(rng.uniform())}
+        if p["model"] == "a":
+            p["depth"] = [None, 3, 5][int(rng.integers(3))]
+        pts.append(p)
+    pts[0] = {"model": "a", "x": 0.3, "depth": None}  # the best trial
+
+    def f(p: Any) -> float:
+        return (p["x"] - 0.3) ** 2 + (0.5 if p["model"] == "b" else 0.0)
+
+    freeze = Freeze(patience=1, negligible=10.0)
+    freeze.propose(context(space, study_of(space, pts, f)), dict(space))
+    assert "depth" in freeze.low  # measured as a candidate: `None` is a choice, not "inactive"
