@@ -92,6 +92,7 @@ class ControlsWidget(_Widget):
         super().__init__(view="controls", study=control.study_name)
         self._control = control
         self._pending: dict[str | int, Any] = {}
+        _route_by_header(self.comm)
 
     def answer(self, content: Any) -> dict[str, Any]:
         """Validate, enqueue the command, and answer with its outcome and the current state."""
@@ -148,6 +149,19 @@ class ControlsWidget(_Widget):
             "params": editor_rows(self._control.space),
             "answers": answered,
         }
+
+
+def _route_by_header(comm: Any) -> None:
+    """Have ipykernel run each of `comm`'s incoming messages where the page sent it.
+
+    ipykernel 7.4 routes a comm's incoming message to the subshell named in the parent header
+    of the comm's last outgoing message (`BaseComm._reply_subshell_for`): the controls' comm_open
+    (from the cell) and any reply to a message the page sent before JupyterLab's comm subshell
+    existed name no subshell, so the controls' next messages, a click included, wait on the main
+    shell behind a running cell until a poll is answered there. The controls send only replies
+    and never wait for the page, so the header the page chose is the right route."""
+    if comm is not None and hasattr(comm, "_reply_subshell_for"):
+        comm._reply_subshell_for = lambda _data, default: default
 
 
 def editor_rows(space: Any) -> list[dict[str, Any]]:
