@@ -300,11 +300,12 @@ class _Coder:
         self._missing = np.where(self.categorical, -1.0, 0.5)
         # (column, parent column, the parent's activating column values), parents first
         self._gates: list[tuple[int, int, np.ndarray]] = []
+        conditions = conditions or {}
         column = {n: j for j, n in enumerate(self.names)}
         for j, name in enumerate(self.names):
-            if name not in (conditions or {}):
+            if name not in conditions:
                 continue
-            parent, values = (conditions or {})[name]
+            parent, values = conditions[name]
             if parent not in column:  # not modelled (`_modelled` keeps such children out)
                 continue
             k = column[parent]
