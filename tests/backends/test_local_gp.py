@@ -11,6 +11,7 @@ from scipy import optimize
 
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 from adaptive_hyperopt.backends._local_gp import (
+    _GP,
     LocalGPSampler,
     _log_h,
     _neg_log_posterior,
@@ -170,6 +171,23 @@ def test_marginal_likelihood_gradient_is_exact() -> None:
         theta,
     )
     assert err < 1e-3
+
+
+def test_improvement_is_measured_from_the_posterior_mean_not_from_a_lucky_trial() -> None:
+    rng = np.random.RandomState(0)
+    x = rng.rand(40, 2)
+    bowl = (x[:, 0] - 0.5) ** 2 + (x[:, 1] - 0.3) ** 2
+    cat = np.array([False, False])
+
+    def standardized(v: np.ndarray) -> np.ndarray:
+        return (v - v.mean()) / v.std()
+
+    smooth = _GP.fit(x, standardized(bowl), cat, None)
+    assert smooth.best == pytest.approx(float(smooth.y.min()), abs=1e-3)
+    rugged = _GP.fit(x, standardized(bowl + 0.1 * rng.randn(40)), cat, None)
+    # the fitted noise explains the luckiest trial: the bar is the posterior's, well above it
+    assert math.exp(rugged.theta[-1]) > 0.05
+    assert rugged.best > float(rugged.y.min()) + 0.3
 
 
 def test_log_expected_improvement_is_finite_and_increasing_far_into_the_tail() -> None:
