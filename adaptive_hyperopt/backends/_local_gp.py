@@ -244,7 +244,7 @@ class LocalGPSampler(BaseSampler):
         if branch:
             for k, choice in branch.items():
                 candidates[:, k] = choice
-        candidates = coder.impute(candidates)
+        candidates = coder.impute(coder.choose_unset(candidates, rng))
         score = gp.log_ei(candidates)
         # refine the best few with smaller steps around each (a cheap local search)
         top = candidates[np.argsort(-score)[:4]]
@@ -363,6 +363,16 @@ class _Coder:
             act[:, j] = act[:, k] & np.any(np.isclose(x[:, k, None], values[None, :]), axis=1)
         return act
 
+    def choose_unset(self, x: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
+        """Candidates with a uniformly drawn choice for each categorical their branch uses but
+        their source (the best trial) did not, which holds the imputed -1: else a branch change
+        would always bring its nested categoricals' first choice."""
+        for j, _, _ in self._gates:
+            if self.categorical[j]:
+                unset = (x[:, j] < 0) & self.active(x)[:, j]
+                x[unset, j] = rng.randint(self.n_choices(j), size=int(unset.sum()))
+        return x
+
     def impute(self, x: np.ndarray) -> np.ndarray:
         """Candidates with the columns their branch does not use set to the imputed constant."""
         if not self._gates:
@@ -380,8 +390,9 @@ class _Coder:
             if isinstance(d, CategoricalDistribution):
                 k = len(d.choices)
                 col = out[:, j]
-                fresh = (col < 0) | (col >= k) | (col != np.round(col))
-                # a coordinate from the unit square: a uniformly drawn choice
+                fresh = (col >= k) | (col != np.round(col))
+                # a coordinate from the unit square: a uniformly drawn choice (the imputed -1
+                # stays, for `impute` or `choose_unset`)
                 out[:, j] = np.where(fresh, np.floor(np.clip(col, 0, 1 - 1e-12) * k), col)
                 continue
             out[:, j] = np.clip(out[:, j], 0.0, 1.0)

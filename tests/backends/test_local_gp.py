@@ -13,6 +13,7 @@ from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
 from adaptive_hyperopt.backends._local_gp import (
     _GP,
     LocalGPSampler,
+    _Coder,
     _log_h,
     _neg_log_posterior,
     _sq_dists,
@@ -149,6 +150,25 @@ def test_a_parent_value_matches_however_it_was_stored_and_a_fixed_parent_hides_i
             optuna.trial.create_trial(params=params, distributions=dists, value=t.value)
         )
     assert set(sampler.infer_relative_search_space(fixed, fixed.trials[-1])) == {"x"}
+
+
+def test_a_branch_change_draws_its_nested_choices_instead_of_taking_the_first() -> None:
+    dist = optuna.distributions
+    space = {
+        "model": dist.CategoricalDistribution(["linear", "svm"]),
+        "x": dist.FloatDistribution(0, 1),
+        "kernel": dist.CategoricalDistribution(["rbf", "poly", "sigmoid"]),
+    }
+    coder = _Coder(space, {"kernel": ("model", ("svm",))})
+    best = coder.encode([{"model": "linear", "x": 0.3}])[0]  # its kernel: the imputed -1
+    switched = np.tile(best, (300, 1))
+    switched[:, 0] = 1  # every candidate moved to the svm branch
+    switched = coder.snap(switched)
+    rng = np.random.RandomState(0)
+    kernels = [coder.decode(r)["kernel"] for r in coder.choose_unset(switched, rng)]
+    assert set(kernels) == {"rbf", "poly", "sigmoid"}
+    stayed = coder.impute(coder.choose_unset(coder.snap(np.tile(best, (5, 1))), rng))
+    assert all(coder.decode(r) == {"model": "linear", "x": pytest.approx(0.3)} for r in stayed)
 
 
 def test_same_seed_same_proposals() -> None:
