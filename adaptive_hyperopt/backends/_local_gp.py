@@ -482,7 +482,7 @@ class _GP:
         return float(np.min(self._kernel(rows, self.x) @ self.alpha))
 
     def log_ei(self, xs: np.ndarray) -> np.ndarray:
-        """Log expected improvement over the best (transformed) loss, per row of `xs`."""
+        """Log expected improvement over `best` (the plug-in incumbent), per row of `xs`."""
         ks = self._kernel(xs, self.x)
         mu = ks @ self.alpha
         v = linalg.solve_triangular(self.chol[0], ks.T, lower=True)
