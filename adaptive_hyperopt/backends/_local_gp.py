@@ -9,10 +9,11 @@ phase, without PyTorch (a plain install stays light: Optuna's GPSampler needs to
   parameters); a categorical is one column compared by equality (a Hamming distance, as
   Optuna's GP does). Trials within `margin` region-widths of the region are modelled, the
   `max_points` nearest to the best one at most: the model is local.
-- **Model**: a Matern-5/2 kernel with one length scale per parameter, fitted by maximizing the
-  marginal likelihood (L-BFGS-B, analytic gradients, weak log-normal priors) and warm-started
-  from the last fit. Values are taken as losses, their worse half compressed by a logarithm
-  (so a few very bad trials do not flatten the good region), then standardized.
+- **Model** (`_gp_models.GP`): a Matern-5/2 kernel with one length scale per parameter,
+  fitted by maximizing the marginal likelihood (L-BFGS-B, analytic gradients, weak log-normal
+  priors) and warm-started from the last fit. Values are taken as losses, their worse half
+  compressed by a logarithm (so a few very bad trials do not flatten the good region), then
+  standardized.
 - **Proposal**: the candidate of highest log expected improvement among quasi-random points of
   the region, TuRBO's perturbations of the best trial (each coordinate moved with probability
   min(1, 20 / d), as TuRBO does), Gaussian steps around it and its one-exchange neighbours
@@ -21,6 +22,12 @@ phase, without PyTorch (a plain install stays light: Optuna's GPSampler needs to
   the modelled trials (the plug-in incumbent), not from the lowest observed loss: a model's
   cross-validation score is rugged, and a lucky trial would set a bar no candidate can expect
   to clear.
+- **Escapes** (`escape`, set by the backend for a trial of the whole-space share): the
+  region's best trial with one parameter moved out of the region, the move of highest expected
+  improvement under an additive Gaussian process of every trial (`_gp_models.AdditiveGP`). A
+  trust region converges on a local optimum; on a nearly separable objective the better one
+  differs in a few parameters, each in another well of its own, and a proposal moving every
+  parameter at once rarely finds it. Measured on the benchmark suite: docs/adaptive.md.
 - **Start**: until `n_startup_trials` trials are modelled (counted from trial `since`, which a
   trust-region restart sets so that the old basin is forgotten), proposals are uniform draws.
 
@@ -58,21 +65,13 @@ from optuna.distributions import (
 from optuna.samplers import BaseSampler
 from optuna.search_space import intersection_search_space
 from optuna.trial import FrozenTrial, TrialState
-from scipy import linalg, special
 
 from ..space._dimensions import exact_value
+from ._gp_models import GP, AdditiveGP
 
 # scipy.optimize and scipy.stats take about 0.6 s to import: they are imported where the model
 # first runs, so `import adaptive_hyperopt` does not pay for a sampler most studies reach later.
 
-_SQRT5 = math.sqrt(5.0)
-# Bounds of the fitted hyperparameters (log scale): length scales in region widths, the signal
-# variance and the noise variance of standardized losses.
-_LOG_BOUNDS = {
-    "length": (math.log(1e-2), math.log(1e2)),
-    "signal": (-4.0, 4.0),
-    "noise": (math.log(1e-6), 0.0),
-}
 # TuRBO's perturbations move each coordinate with probability min(1, _PERTURBED / dim).
 _PERTURBED = 20.0
 # In a conditional space, the share of proposals made inside a branch drawn uniformly, improving
@@ -80,8 +79,6 @@ _PERTURBED = 20.0
 # branch (after a few poor trials, the posterior elsewhere is confident), and a better branch
 # whose good region is narrow would never be refined.
 _BRANCH_SHARE = 0.2
-# Prior means and widths of the log hyperparameters (weak: they keep a fit on few trials sane).
-_PRIOR = {"length": (0.0, 1.5), "signal": (0.0, 1.0), "noise": (math.log(1e-3), 2.0)}
 
 
 class LocalGPSampler(BaseSampler):
@@ -118,6 +115,10 @@ class LocalGPSampler(BaseSampler):
         self._conditions = dict(conditions or {})
         self._independent = optuna.samplers.TPESampler(seed=seed)
         self._theta: np.ndarray | None = None  # the last fit, to warm-start the next
+        self._escape_theta: np.ndarray | None = None  # the same, for the additive model
+        #: Set by the backend for a trial of the whole-space share: the current region's
+        #: numeric bounds (parameter -> (low, high)); the next proposal escapes it.
+        self.escape: Mapping[str, tuple[float, float]] | None = None
 
     def reseed_rng(self) -> None:
         """Fresh random streams (Optuna calls this in forked workers)."""
@@ -173,10 +174,48 @@ class LocalGPSampler(BaseSampler):
         x, y = self._local(x, y, coder)
         if len(y) < self._n_startup // 2:  # too few trials near the region
             return coder.uniform(self._rng)
-        gp = _GP.fit(x, _warp(y), coder.categorical, self._theta)
+        if self.escape is not None:
+            row = self._escape(x, y, coder, self.escape)
+            if row is not None:
+                return coder.decode(row)
+        gp = GP.fit(x, _warp(y), coder.categorical, self._theta)
         self._theta = gp.theta
         best = _incumbent(x, y, coder)
         return coder.decode(self._propose(gp, x[best], coder))
+
+    def _escape(
+        self, x: np.ndarray, y: np.ndarray, coder: _Coder, region: Mapping[str, tuple[float, float]]
+    ) -> np.ndarray | None:
+        """The region's best trial with one parameter moved out of the region, the move of
+        highest expected improvement under an additive model of every trial (None when the
+        region spans the whole space).
+
+        A trust region converges on a local optimum; on a (nearly) separable objective the
+        better one often differs in a few parameters only, each in another well of its own
+        (Styblinski-Tang's, Levy's), which the box, centred far from it, cannot reach, and
+        whole-space proposals that move every parameter at once rarely find. The additive
+        model sees what each parameter's value did across all trials (docs/adaptive.md).
+        """
+        low, high = coder.box(region)
+        num = ~coder.categorical
+        inside = np.all((x[:, num] >= low[num]) & (x[:, num] <= high[num]), axis=1)
+        start = x[int(np.argmin(np.where(inside, y, np.inf)))] if inside.any() else x[np.argmin(y)]
+        rng = self._rng
+        n, dim = self._n_candidates, len(num)
+        moved = np.zeros((n, dim), dtype=bool)
+        moved[np.arange(n), rng.randint(dim, size=n)] = True
+        candidates = np.where(moved, rng.random_sample((n, dim)), start)
+        # a branch change: the parameters it makes active are drawn anew, not the imputed ones
+        fresh = coder.active(candidates) & ~coder.active(start[None, :])
+        candidates = coder.snap(np.where(fresh, rng.random_sample((n, dim)), candidates))
+        candidates = coder.impute(candidates)
+        out = np.any(num & ((candidates < low) | (candidates > high)), axis=1)
+        if not out.any():
+            return None
+        gp = AdditiveGP.fit(x, _warp(y), coder.categorical, self._escape_theta)
+        self._escape_theta = gp.theta
+        score = np.where(out, gp.log_ei(candidates), -np.inf)
+        return candidates[int(np.argmax(score))]
 
     def sample_independent(
         self,
@@ -210,7 +249,7 @@ class LocalGPSampler(BaseSampler):
             x, y = x[keep], y[keep]
         return x, y
 
-    def _propose(self, gp: _GP, best: np.ndarray, coder: _Coder) -> np.ndarray:
+    def _propose(self, gp: GP, best: np.ndarray, coder: _Coder) -> np.ndarray:
         from scipy.stats import qmc
 
         rng = self._rng
@@ -350,6 +389,15 @@ class _Coder:
             x[has, j] = self._unit(d, np.array([float(rows[i][name]) for i in has]))
         return x
 
+    def box(self, bounds: Mapping[str, tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """The columns' unit lower and upper bounds of a box given in parameter values (a
+        column the box does not bound, or a categorical one: unbounded)."""
+        low, high = np.full(len(self.names), -np.inf), np.full(len(self.names), np.inf)
+        for j, (name, d) in enumerate(zip(self.names, self.dists, strict=True)):
+            if name in bounds and isinstance(d, FloatDistribution | IntDistribution):
+                low[j], high[j] = self._unit(d, np.array(bounds[name], dtype=float))
+        return low, high
+
     def n_choices(self, j: int) -> int:
         """The number of choices of the categorical column `j`."""
         d = self.dists[j]
@@ -428,122 +476,3 @@ class _Coder:
                 value = float(self._values(d, np.array([row[j]]))[0])
                 out[name] = round(value) if isinstance(d, IntDistribution) else value
         return out
-
-
-class _GP:
-    """A fitted Gaussian process: Matern 5/2, one length scale per column, zero mean."""
-
-    def __init__(self, x: np.ndarray, y: np.ndarray, cat: np.ndarray, theta: np.ndarray) -> None:
-        self.x, self.y, self.cat, self.theta = x, y, cat, theta
-        k = self._kernel(x, x) + (math.exp(theta[-1]) + 1e-8) * np.eye(len(y))
-        self.chol = linalg.cho_factor(k, lower=True)
-        self.alpha = linalg.cho_solve(self.chol, y)
-        self.best = self.plug_in(x)
-
-    @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray, cat: np.ndarray, warm: np.ndarray | None) -> _GP:
-        """Maximize the marginal likelihood (plus priors), from the last fit when it fits."""
-        from scipy import optimize
-
-        dim = x.shape[1]
-        sq = _sq_dists(x, x, cat)  # (dim, n, n)
-        bounds = [_LOG_BOUNDS["length"]] * dim + [_LOG_BOUNDS["signal"], _LOG_BOUNDS["noise"]]
-        mean = np.array([_PRIOR["length"][0]] * dim + [_PRIOR["signal"][0], _PRIOR["noise"][0]])
-        width = np.array([_PRIOR["length"][1]] * dim + [_PRIOR["signal"][1], _PRIOR["noise"][1]])
-        starts = [mean.copy()]
-        if warm is not None and len(warm) == dim + 2:
-            starts.insert(0, warm)
-        best: tuple[float, np.ndarray] | None = None
-        for start in starts:
-            res = optimize.minimize(
-                _neg_log_posterior,
-                start,
-                args=(sq, y, mean, width),
-                jac=True,
-                method="L-BFGS-B",
-                bounds=bounds,
-                options={"maxiter": 60},
-            )
-            if np.isfinite(res.fun) and (best is None or res.fun < best[0]):
-                best = (float(res.fun), res.x)
-        theta = mean if best is None else best[1]
-        return cls(x, y, cat, theta)
-
-    def _kernel(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        length = np.exp(self.theta[:-2])
-        r2 = np.tensordot(1.0 / length**2, _sq_dists(a, b, self.cat), axes=1)
-        return math.exp(self.theta[-2]) * _matern(r2)
-
-    def plug_in(self, rows: np.ndarray) -> float:
-        """The lowest posterior mean at `rows`: the incumbent expected improvement is measured
-        from (Picheny et al. 2013). The lowest observed loss would be a lucky trial's, where
-        the fitted noise says the objective is rugged, and no candidate could expect to beat it;
-        where the fit is noise-free the two agree."""
-        return float(np.min(self._kernel(rows, self.x) @ self.alpha))
-
-    def log_ei(self, xs: np.ndarray) -> np.ndarray:
-        """Log expected improvement over `best` (the plug-in incumbent), per row of `xs`."""
-        ks = self._kernel(xs, self.x)
-        mu = ks @ self.alpha
-        v = linalg.solve_triangular(self.chol[0], ks.T, lower=True)
-        var = np.maximum(math.exp(self.theta[-2]) - np.sum(v * v, axis=0), 1e-12)
-        sd = np.sqrt(var)
-        z = (self.best - mu) / sd
-        return np.log(sd) + _log_h(z)
-
-
-def _sq_dists(a: np.ndarray, b: np.ndarray, cat: np.ndarray) -> np.ndarray:
-    """Per column: squared differences (numeric) or inequality (categorical), (dim, n_a, n_b)."""
-    diff = a.T[:, :, None] - b.T[:, None, :]
-    return np.where(cat[:, None, None], (diff != 0).astype(float), diff * diff)
-
-
-def _matern(r2: np.ndarray) -> np.ndarray:
-    r = np.sqrt(np.maximum(r2, 0.0))
-    return (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * np.exp(-_SQRT5 * r)
-
-
-def _neg_log_posterior(
-    theta: np.ndarray, sq: np.ndarray, y: np.ndarray, mean: np.ndarray, width: np.ndarray
-) -> tuple[float, np.ndarray]:
-    """Minus (log marginal likelihood + log prior), and its gradient in the log parameters."""
-    n = len(y)
-    inv_len2 = np.exp(-2.0 * theta[:-2])
-    signal, noise = math.exp(theta[-2]), math.exp(theta[-1])
-    r2 = np.tensordot(inv_len2, sq, axes=1)
-    r = np.sqrt(np.maximum(r2, 0.0))
-    e = np.exp(-_SQRT5 * r)
-    kern = signal * (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * e
-    k = kern + (noise + 1e-8) * np.eye(n)
-    try:
-        chol = linalg.cho_factor(k, lower=True)
-    except linalg.LinAlgError:
-        return 1e10, np.zeros_like(theta)
-    alpha = linalg.cho_solve(chol, y)
-    nll = (
-        0.5 * float(y @ alpha)
-        + float(np.sum(np.log(np.diag(chol[0]))))
-        + 0.5 * n * math.log(2 * math.pi)
-    )
-    inner = np.outer(alpha, alpha) - linalg.cho_solve(chol, np.eye(n))  # dL/dK
-    dk_dr2 = -signal * (5.0 / 6.0) * (1.0 + _SQRT5 * r) * e
-    b = inner * dk_dr2
-    grad = np.empty_like(theta)
-    # dr2 / dlog(length_j) = -2 sq_j / length_j^2
-    grad[:-2] = 0.5 * np.tensordot(sq, b, axes=([1, 2], [0, 1])) * (-2.0 * inv_len2)
-    grad[-2] = 0.5 * float(np.sum(inner * kern))
-    grad[-1] = 0.5 * float(np.trace(inner)) * noise
-    z = (theta - mean) / width
-    return nll + 0.5 * float(z @ z), -grad + z / width
-
-
-def _log_h(z: np.ndarray) -> np.ndarray:
-    """log(z Phi(z) + phi(z)), stable for very negative z (erfcx) and large z."""
-    z = np.clip(z, -1e4, 40.0)
-    log_phi = -0.5 * z * z - 0.5 * math.log(2 * math.pi)
-    neg = z < 0
-    zn = np.where(neg, z, -1.0)
-    tail = log_phi + np.log1p(zn * math.sqrt(math.pi / 2) * special.erfcx(-zn / math.sqrt(2)))
-    zp = np.where(neg, 0.0, z)
-    direct = np.log(zp * special.ndtr(zp) + np.exp(-0.5 * zp * zp) / math.sqrt(2 * math.pi))
-    return np.where(neg, tail, direct)

@@ -100,7 +100,8 @@ class OptunaBackend(Backend):
         """Ask for a trial and sample every active parameter of `space`, parents first.
 
         With `full_space_share` > 0 and a space narrowed by adaptation, that share of the
-        trials is sampled from the user's whole space instead (`space.base`).
+        trials is sampled from the user's whole space instead (`space.base`); the local GP
+        then proposes an escape from the current region (`LocalGPSampler.escape`).
         """
         target = space
         if self.full_space_share > 0:
@@ -110,6 +111,9 @@ class OptunaBackend(Backend):
             if base is not space and self._coin.random_sample() < self.full_space_share:
                 target = base
         sampler = self._sampler_for(study, target)
+        inner = getattr(sampler, "inner", None)
+        if isinstance(inner, LocalGPSampler):  # the share escapes the region (docs/adaptive.md)
+            inner.escape = None if target is space else _bounds(space)
         if sampler is not self._current:  # swapped only when it changes: costs nothing per trial
             self._current = study.sampler = sampler
         trial = study.ask()
@@ -171,6 +175,16 @@ class OptunaBackend(Backend):
         if self._seed is None:
             return None
         return (self._seed + 7919 * self._built) % 2**32
+
+
+def _bounds(space: SearchSpace) -> dict[str, tuple[float, float]]:
+    """Each numeric parameter's range in `space` (a frozen one's: its value)."""
+    out = {}
+    for name, dim in space.items():
+        if isinstance(dim, Float | Int):
+            value = dim.frozen_value
+            out[name] = (value, value) if dim.frozen else (dim.low, dim.high)
+    return out
 
 
 # WS-CMA-ES estimates a mean and covariance from the best 10% of the source trials.

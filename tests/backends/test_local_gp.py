@@ -7,17 +7,9 @@ import math
 import numpy as np
 import optuna
 import pytest
-from scipy import optimize
 
 from adaptive_hyperopt import AdaptiveHyperparameterOptimizer
-from adaptive_hyperopt.backends._local_gp import (
-    _GP,
-    LocalGPSampler,
-    _Coder,
-    _log_h,
-    _neg_log_posterior,
-    _sq_dists,
-)
+from adaptive_hyperopt.backends._local_gp import LocalGPSampler, _Coder
 
 
 def branin(x: float, y: float) -> float:
@@ -176,49 +168,6 @@ def test_same_seed_same_proposals() -> None:
     assert [t.params for t in a.trials] == [t.params for t in b.trials]
 
 
-def test_marginal_likelihood_gradient_is_exact() -> None:
-    rng = np.random.RandomState(0)
-    x = np.column_stack([rng.rand(25), rng.rand(25), rng.randint(0, 3, 25)])
-    cat = np.array([False, False, True])
-    y = np.sin(3 * x[:, 0]) + x[:, 1] ** 2 + 0.3 * x[:, 2]
-    y = (y - y.mean()) / y.std()
-    sq = _sq_dists(x, x, cat)
-    mean, width = np.zeros(5), np.ones(5)
-    theta = np.array([0.1, -0.3, 0.2, 0.1, -5.0])
-    err = optimize.check_grad(
-        lambda t: _neg_log_posterior(t, sq, y, mean, width)[0],
-        lambda t: _neg_log_posterior(t, sq, y, mean, width)[1],
-        theta,
-    )
-    assert err < 1e-3
-
-
-def test_improvement_is_measured_from_the_posterior_mean_not_from_a_lucky_trial() -> None:
-    rng = np.random.RandomState(0)
-    x = rng.rand(40, 2)
-    bowl = (x[:, 0] - 0.5) ** 2 + (x[:, 1] - 0.3) ** 2
-    cat = np.array([False, False])
-
-    def standardized(v: np.ndarray) -> np.ndarray:
-        return (v - v.mean()) / v.std()
-
-    smooth = _GP.fit(x, standardized(bowl), cat, None)
-    assert smooth.best == pytest.approx(float(smooth.y.min()), abs=1e-3)
-    rugged = _GP.fit(x, standardized(bowl + 0.1 * rng.randn(40)), cat, None)
-    # the fitted noise explains the luckiest trial: the bar is the posterior's, well above it
-    assert math.exp(rugged.theta[-1]) > 0.05
-    assert rugged.best > float(rugged.y.min()) + 0.3
-
-
-def test_log_expected_improvement_is_finite_and_increasing_far_into_the_tail() -> None:
-    z = np.array([-1e3, -200.0, -40.0, -8.0, -1.0, 0.0, 1.0, 10.0, 60.0])
-    h = _log_h(z)
-    assert np.all(np.isfinite(h)) and np.all(np.diff(h) > 0)
-    # against the direct formula where it is accurate
-    direct = np.log(1.0 * 0.8413447460685429 + math.exp(-0.5) / math.sqrt(2 * math.pi))
-    assert h[6] == pytest.approx(direct)
-
-
 def test_bad_settings_are_refused_by_name() -> None:
     with pytest.raises(ValueError, match="n_startup_trials must be an integer of at least 2"):
         LocalGPSampler(n_startup_trials=1)
@@ -257,3 +206,38 @@ def test_since_hides_the_trials_before_a_restart() -> None:
     # a fresh model (since=30) draws its first trials uniformly, blind to what came before
     assert proposals(0, since=30) == proposals(5, since=30)
     assert proposals(0, since=0) != proposals(5, since=0)
+
+
+def test_an_escape_moves_one_parameter_of_the_regions_best_out_of_the_region() -> None:
+    # separable wells: each coordinate has a shallow one at 0.8 and a deeper one at 0.2; the
+    # trust region sits on the shallow wells, [0.7, 0.9] in every parameter
+    def f(x: np.ndarray) -> float:
+        wells = -0.5 * np.exp(-((x - 0.8) ** 2) / 0.02) - 0.7 * np.exp(-((x - 0.2) ** 2) / 0.02)
+        return float(np.sum(wells))
+
+    names = [f"x{i}" for i in range(4)]
+    dists = {n: optuna.distributions.FloatDistribution(0.0, 1.0) for n in names}
+    rng = np.random.RandomState(0)
+    x = np.vstack([rng.rand(40, 4), np.clip(0.8 + 0.03 * rng.randn(60, 4), 0.7, 0.9)])
+    study = optuna.create_study()
+    study.add_trials(
+        [
+            optuna.trial.create_trial(
+                params=dict(zip(names, row, strict=True)), distributions=dists, value=f(row)
+            )
+            for row in x
+        ]
+    )
+    inside = [t for t in study.trials if all(0.7 <= t.params[n] <= 0.9 for n in names)]
+    best = min(inside, key=lambda t: float(t.value))  # type: ignore[arg-type]
+    sampler = LocalGPSampler(seed=0)
+    sampler.escape = {n: (0.7, 0.9) for n in names}
+    study.sampler = sampler
+    for _ in range(3):
+        trial = study.ask(dists)
+        params = trial.params
+        out = [n for n in names if not 0.7 <= params[n] <= 0.9]
+        assert len(out) == 1
+        assert abs(params[out[0]] - 0.2) < 0.1  # into the deeper well the other trials show
+        assert all(params[n] == pytest.approx(best.params[n]) for n in names if n not in out)
+        study.tell(trial, f(np.array([params[n] for n in names])))
