@@ -186,9 +186,9 @@ class LocalGPSampler(BaseSampler):
     def _escape(
         self, x: np.ndarray, y: np.ndarray, coder: _Coder, region: Mapping[str, tuple[float, float]]
     ) -> np.ndarray | None:
-        """The region's best trial with one parameter moved out of the region, the move of
-        highest expected improvement under an additive model of every trial (None when the
-        region spans the whole space).
+        """The region's best trial with one parameter moved out of the region (a numeric one
+        out of its range, a categorical one to another choice), the move of highest expected
+        improvement under an additive model of every trial (None when no move leaves it).
 
         A trust region converges on a local optimum; on a (nearly) separable objective the
         better one often differs in a few parameters only, each in another well of its own
@@ -209,7 +209,11 @@ class LocalGPSampler(BaseSampler):
         fresh = coder.active(candidates) & ~coder.active(start[None, :])
         candidates = coder.snap(np.where(fresh, rng.random_sample((n, dim)), candidates))
         candidates = coder.impute(candidates)
-        out = np.any(num & ((candidates < low) | (candidates > high)), axis=1)
+        # out of the box, or another choice of a categorical (the box does not hold those,
+        # but the model inside it rarely leaves the best trial's choices)
+        out = np.any(
+            np.where(num, (candidates < low) | (candidates > high), candidates != start), axis=1
+        )
         if not out.any():
             return None
         gp = AdditiveGP.fit(x, _warp(y), coder.categorical, self._escape_theta)

@@ -69,6 +69,7 @@ class OptunaBackend(Backend):
         self._base_of: tuple[SearchSpace, SearchSpace] | None = None  # (space, its base)
         self._built = 0  # samplers built so far, for derived seeds
         self._coin = np.random.RandomState(seed)
+        self._escapes = 0  # the whole-space share's trials so far: every other one escapes
         self._current: optuna.samplers.BaseSampler | None = None  # what the study samples with
         #: Share of asks sampled from `space.base` while adaptation has narrowed the space.
         self.full_space_share = 0.0
@@ -100,8 +101,9 @@ class OptunaBackend(Backend):
         """Ask for a trial and sample every active parameter of `space`, parents first.
 
         With `full_space_share` > 0 and a space narrowed by adaptation, that share of the
-        trials is sampled from the user's whole space instead (`space.base`); the local GP
-        then proposes an escape from the current region (`LocalGPSampler.escape`).
+        trials is sampled from the user's whole space instead (`space.base`). With the local
+        GP, every other one is an escape from the current region (`LocalGPSampler.escape`):
+        one parameter of the region's best moved out (docs/adaptive.md).
         """
         target = space
         if self.full_space_share > 0:
@@ -112,8 +114,10 @@ class OptunaBackend(Backend):
                 target = base
         sampler = self._sampler_for(study, target)
         inner = getattr(sampler, "inner", None)
-        if isinstance(inner, LocalGPSampler):  # the share escapes the region (docs/adaptive.md)
-            inner.escape = None if target is space else _bounds(space)
+        if isinstance(inner, LocalGPSampler):  # every other share trial escapes the region
+            share = target is not space
+            self._escapes += share
+            inner.escape = _bounds(space) if share and self._escapes % 2 else None
         if sampler is not self._current:  # swapped only when it changes: costs nothing per trial
             self._current = study.sampler = sampler
         trial = study.ask()

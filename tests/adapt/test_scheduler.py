@@ -79,20 +79,22 @@ def test_a_share_of_trials_keeps_sampling_the_whole_space() -> None:
     assert outside  # the share really looks outside the current region
 
 
-def test_with_the_gaussian_process_the_share_escapes_one_parameter_at_a_time() -> None:
+def test_with_the_gaussian_process_every_other_share_trial_escapes_by_one_parameter() -> None:
     opt = AdaptiveHyperparameterOptimizer(n_trials=100, random_state=0)
     opt.configure_adaptation(full_space_share=0.3)
     opt.optimize(bowl, SPACE, direction="minimize")
     trials = opt.study.trials  # type: ignore[union-attr]
-    # after the switch (trial 20), a share trial is an earlier trial (the region's best) with
-    # one parameter moved out of the region: the additive model's escape
-    escapes = [t for t in trials[40:] if t.user_attrs.get("ah.full_space")]
-    assert len(escapes) >= 10
-    for t in escapes:
-        moved = [
-            sum(not _same(t.params[n], e.params[n]) for n in SPACE) for e in trials[: t.number]
-        ]
-        assert min(moved) == 1, t.number
+    # after the switch (trial 20), an escape is an earlier trial (the region's best) with one
+    # parameter moved out of the region, proposed by the additive model; the others move freely
+    share = [t for t in trials[40:] if t.user_attrs.get("ah.full_space")]
+    escapes = [
+        t
+        for t in share
+        if min(sum(not _same(t.params[n], e.params[n]) for n in SPACE) for e in trials[: t.number])
+        == 1
+    ]
+    assert len(share) >= 10
+    assert len(share) // 2 - 1 <= len(escapes) <= len(share) // 2 + 2
 
 
 def _same(a: Any, b: Any) -> bool:
