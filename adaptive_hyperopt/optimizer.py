@@ -547,7 +547,8 @@ class AdaptiveHyperparameterOptimizer:
         `expand_beyond_bounds`: let `expand` move a bound the user never edited past its declared
         value. `full_space_share`: the fraction of trials sampled from the whole (user-limited)
         space while adaptation has narrowed it (Optuna backend; under the `switch` strategy's
-        Gaussian process, each is an escape: the region's best with one parameter moved out).
+        Gaussian process, once the region is small, every other one is an escape: the
+        region's best with one parameter moved out).
         """
         from .adapt import AdaptationSettings
 

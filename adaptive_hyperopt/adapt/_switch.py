@@ -8,8 +8,9 @@ respected). The phases:
 2. Local refinement: from the first checkpoint with at least `min_trials` completed trials, a
    Gaussian process takes over: `LocalGPSampler` (backends/_local_gp.py), fitted to the trials
    near the current region and proposing by expected improvement inside it, as TuRBO does
-   inside its trust region. The whole-space share escapes the region with it: the region's
-   best trial with one parameter moved out, chosen by an additive model of all trials. It
+   inside its trust region. The whole-space share samples the whole space with it too; once
+   the region has converged, every other share trial is an escape: the region's best trial
+   with one parameter moved out, chosen by an additive model of all trials. It
    needs no PyTorch (numpy and scipy). On a conditional space it models every branch at once,
    a parameter a branch does not use imputed with a constant.
 3. When the trust region collapses and restarts on the whole space, a fresh Gaussian process

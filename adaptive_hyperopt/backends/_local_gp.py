@@ -22,12 +22,14 @@ phase, without PyTorch (a plain install stays light: Optuna's GPSampler needs to
   the modelled trials (the plug-in incumbent), not from the lowest observed loss: a model's
   cross-validation score is rugged, and a lucky trial would set a bar no candidate can expect
   to clear.
-- **Escapes** (`escape`, set by the backend for a trial of the whole-space share): the
-  region's best trial with one parameter moved out of the region, the move of highest expected
-  improvement under an additive Gaussian process of every trial (`_gp_models.AdditiveGP`). A
-  trust region converges on a local optimum; on a nearly separable objective the better one
-  differs in a few parameters, each in another well of its own, and a proposal moving every
-  parameter at once rarely finds it. Measured on the benchmark suite: docs/adaptive.md.
+- **Escapes** (`escape`, set by the backend for every other trial of the whole-space share
+  once the region is small): the region's best trial with one parameter moved out of the
+  region (a numeric one out of its range, a categorical one to another choice), the move of
+  highest expected improvement under an additive Gaussian process of every trial
+  (`_gp_models.AdditiveGP`). A trust region converges on a local optimum; on a nearly
+  separable objective the better one differs in a few parameters, each in another well of its
+  own, and a proposal moving every parameter at once rarely finds it. Measured on the
+  benchmark suite: docs/adaptive.md.
 - **Start**: until `n_startup_trials` trials are modelled (counted from trial `since`, which a
   trust-region restart sets so that the old basin is forgotten), proposals are uniform draws.
 
@@ -116,8 +118,8 @@ class LocalGPSampler(BaseSampler):
         self._independent = optuna.samplers.TPESampler(seed=seed)
         self._theta: np.ndarray | None = None  # the last fit, to warm-start the next
         self._escape_theta: np.ndarray | None = None  # the same, for the additive model
-        #: Set by the backend for a trial of the whole-space share: the current region's
-        #: numeric bounds (parameter -> (low, high)); the next proposal escapes it.
+        #: Set by the backend for an escape trial of the whole-space share: the current
+        #: region's numeric bounds (parameter -> (low, high)); the next proposal escapes it.
         self.escape: Mapping[str, tuple[float, float]] | None = None
 
     def reseed_rng(self) -> None:

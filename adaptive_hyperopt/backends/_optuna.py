@@ -33,6 +33,11 @@ SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
 _NEEDS = {"gp": "torch", "cmaes": "cmaes"}
 
 
+#: The share escapes the region (one parameter of its best moved out) only once the region is
+#: smaller than this fraction of the whole space (geometric mean of the widths): while it is
+#: large, the share's global proposals find other basins and branches (docs/adaptive.md).
+_ESCAPE_BELOW = 0.2
+
 #: Trial user attribute set on trials sampled from the whole (user-limited) space while
 #: adaptation had narrowed it: the share that keeps looking outside the current region.
 ATTR_FULL_SPACE = "ah.full_space"
@@ -69,7 +74,7 @@ class OptunaBackend(Backend):
         self._base_of: tuple[SearchSpace, SearchSpace] | None = None  # (space, its base)
         self._built = 0  # samplers built so far, for derived seeds
         self._coin = np.random.RandomState(seed)
-        self._escapes = 0  # the whole-space share's trials so far: every other one escapes
+        self._escapes = 0  # share trials since the region converged: every other one escapes
         self._current: optuna.samplers.BaseSampler | None = None  # what the study samples with
         #: Share of asks sampled from `space.base` while adaptation has narrowed the space.
         self.full_space_share = 0.0
@@ -102,8 +107,9 @@ class OptunaBackend(Backend):
 
         With `full_space_share` > 0 and a space narrowed by adaptation, that share of the
         trials is sampled from the user's whole space instead (`space.base`). With the local
-        GP, every other one is an escape from the current region (`LocalGPSampler.escape`):
-        one parameter of the region's best moved out (docs/adaptive.md).
+        GP, once the region is small, every other one is an escape from it
+        (`LocalGPSampler.escape`): one parameter of the region's best moved out
+        (docs/adaptive.md).
         """
         target = space
         if self.full_space_share > 0:
@@ -114,8 +120,9 @@ class OptunaBackend(Backend):
                 target = base
         sampler = self._sampler_for(study, target)
         inner = getattr(sampler, "inner", None)
-        if isinstance(inner, LocalGPSampler):  # every other share trial escapes the region
-            share = target is not space
+        if isinstance(inner, LocalGPSampler):
+            # once the region has converged, every other share trial escapes it
+            share = target is not space and _relative_size(space, target) < _ESCAPE_BELOW
             self._escapes += share
             inner.escape = _bounds(space) if share and self._escapes % 2 else None
         if sampler is not self._current:  # swapped only when it changes: costs nothing per trial
@@ -179,6 +186,23 @@ class OptunaBackend(Backend):
         if self._seed is None:
             return None
         return (self._seed + 7919 * self._built) % 2**32
+
+
+def _relative_size(space: SearchSpace, base: SearchSpace) -> float:
+    """The geometric mean, over the numeric parameters `space` samples, of its range's width
+    over `base`'s (log widths for log parameters)."""
+    logs = []
+    for name, dim in space.items():
+        whole = base.get(name)
+        if isinstance(dim, Float | Int) and isinstance(whole, Float | Int) and not dim.frozen:
+            pad = 1 if isinstance(dim, Int) and not dim.log else 0  # an int range holds its ends
+            if dim.log:
+                part, full = math.log(dim.high / dim.low), math.log(whole.high / whole.low)
+            else:
+                part, full = dim.high - dim.low + pad, whole.high - whole.low + pad
+            if full > 0:
+                logs.append(math.log(max(part, 1e-12 * full) / full))
+    return math.exp(sum(logs) / len(logs)) if logs else 1.0
 
 
 def _bounds(space: SearchSpace) -> dict[str, tuple[float, float]]:

@@ -116,3 +116,21 @@ def test_the_local_gp_is_given_the_spaces_conditions() -> None:
         study.tell(trial, float(i))
     relative = backend.sampler.infer_relative_search_space(study, study.trials[-1])
     assert set(relative) == {"kind", "x", "extra"}
+
+
+def test_a_regions_relative_size_is_the_geometric_mean_of_its_widths() -> None:
+    from adaptive_hyperopt.backends._optuna import _relative_size
+
+    space = SearchSpace.from_dict(
+        {
+            "x": ("float", 0.0, 10.0),
+            "lr": ("float", 1e-5, 1e-1, "log"),
+            "k": ("categorical", [1, 2]),
+        }
+    )
+    assert _relative_size(space, space) == pytest.approx(1.0)
+    # a tenth of x's range and a decade of lr's four: sqrt(0.1 * 0.25)
+    region = space.with_range("x", 2.0, 3.0).with_range("lr", 1e-3, 1e-2)
+    assert _relative_size(region, space) == pytest.approx((0.1 * 0.25) ** 0.5)
+    # a frozen parameter is not part of the region's size
+    assert _relative_size(region.frozen_at("x", 2.5), space) == pytest.approx(0.25)
