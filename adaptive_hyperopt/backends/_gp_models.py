@@ -46,10 +46,7 @@ class GP:
     @staticmethod
     def _prior(dim: int) -> tuple[list[tuple[float, float]], np.ndarray, np.ndarray]:
         """Bounds, prior means and prior widths of `theta` for `dim` columns."""
-        bounds = [_LOG_BOUNDS["length"]] * dim + [_LOG_BOUNDS["signal"], _LOG_BOUNDS["noise"]]
-        mean = np.array([_PRIOR["length"][0]] * dim + [_PRIOR["signal"][0], _PRIOR["noise"][0]])
-        width = np.array([_PRIOR["length"][1]] * dim + [_PRIOR["signal"][1], _PRIOR["noise"][1]])
-        return bounds, mean, width
+        return _hyperpriors(dim, signals=1)
 
     @staticmethod
     def _objective(
@@ -120,16 +117,7 @@ class AdditiveGP(GP):
 
     @staticmethod
     def _prior(dim: int) -> tuple[list[tuple[float, float]], np.ndarray, np.ndarray]:
-        signal = math.log(1.0 / dim)
-        low, high = _LOG_BOUNDS["signal"]
-        bounds = (
-            [_LOG_BOUNDS["length"]] * dim + [(low + signal, high)] * dim + [_LOG_BOUNDS["noise"]]
-        )
-        mean = np.array([_PRIOR["length"][0]] * dim + [signal] * dim + [_PRIOR["noise"][0]])
-        width = np.array(
-            [_PRIOR["length"][1]] * dim + [_PRIOR["signal"][1]] * dim + [_PRIOR["noise"][1]]
-        )
-        return bounds, mean, width
+        return _hyperpriors(dim, signals=dim)
 
     @staticmethod
     def _objective(
@@ -144,6 +132,23 @@ class AdditiveGP(GP):
 
     def _signal(self) -> float:
         return float(np.sum(np.exp(self.theta[len(self.cat) : -1])))
+
+
+def _hyperpriors(
+    dim: int, signals: int
+) -> tuple[list[tuple[float, float]], np.ndarray, np.ndarray]:
+    """Bounds, prior means and prior widths of the log hyperparameters: `dim` length scales,
+    `signals` signal variances (their prior means and lower bounds divided by `signals`, so
+    their sum starts where one would) and the noise variance."""
+    shift = math.log(1.0 / signals)
+    low, high = _LOG_BOUNDS["signal"]
+    bounds = (
+        [_LOG_BOUNDS["length"]] * dim + [(low + shift, high)] * signals + [_LOG_BOUNDS["noise"]]
+    )
+    lengths, signal, noise = _PRIOR["length"], _PRIOR["signal"], _PRIOR["noise"]
+    mean = np.array([lengths[0]] * dim + [signal[0] + shift] * signals + [noise[0]])
+    width = np.array([lengths[1]] * dim + [signal[1]] * signals + [noise[1]])
+    return bounds, mean, width
 
 
 def sq_dists(a: np.ndarray, b: np.ndarray, cat: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,19 +19,26 @@ from adaptive_hyperopt.backends._gp_models import (
 )
 
 
-def test_marginal_likelihood_gradient_is_exact() -> None:
+@pytest.mark.parametrize(
+    ("objective", "theta"),
+    [
+        (neg_log_posterior, [0.1, -0.3, 0.2, 0.1, -5.0]),
+        (additive_neg_log_posterior, [0.1, -0.3, 0.2, -1.0, -0.5, -2.0, -5.0]),
+    ],
+    ids=["product", "additive"],
+)
+def test_marginal_likelihood_gradient_is_exact(objective: Any, theta: list[float]) -> None:
     rng = np.random.RandomState(0)
     x = np.column_stack([rng.rand(25), rng.rand(25), rng.randint(0, 3, 25)])
     cat = np.array([False, False, True])
     y = np.sin(3 * x[:, 0]) + x[:, 1] ** 2 + 0.3 * x[:, 2]
     y = (y - y.mean()) / y.std()
     sq = sq_dists(x, x, cat)
-    mean, width = np.zeros(5), np.ones(5)
-    theta = np.array([0.1, -0.3, 0.2, 0.1, -5.0])
+    mean, width = np.zeros(len(theta)), np.ones(len(theta))
     err = optimize.check_grad(
-        lambda t: neg_log_posterior(t, sq, y, mean, width)[0],
-        lambda t: neg_log_posterior(t, sq, y, mean, width)[1],
-        theta,
+        lambda t: objective(t, sq, y, mean, width)[0],
+        lambda t: objective(t, sq, y, mean, width)[1],
+        np.array(theta),
     )
     assert err < 1e-3
 
@@ -59,23 +67,6 @@ def test_log_expected_improvement_is_finite_and_increasing_far_into_the_tail() -
     # against the direct formula where it is accurate
     direct = np.log(1.0 * 0.8413447460685429 + math.exp(-0.5) / math.sqrt(2 * math.pi))
     assert h[6] == pytest.approx(direct)
-
-
-def test_additive_marginal_likelihood_gradient_is_exact() -> None:
-    rng = np.random.RandomState(1)
-    x = np.column_stack([rng.rand(25), rng.rand(25), rng.randint(0, 3, 25)])
-    cat = np.array([False, False, True])
-    y = np.sin(3 * x[:, 0]) + x[:, 1] ** 2 + 0.3 * x[:, 2]
-    y = (y - y.mean()) / y.std()
-    sq = sq_dists(x, x, cat)
-    mean, width = np.zeros(7), np.ones(7)
-    theta = np.array([0.1, -0.3, 0.2, -1.0, -0.5, -2.0, -5.0])
-    err = optimize.check_grad(
-        lambda t: additive_neg_log_posterior(t, sq, y, mean, width)[0],
-        lambda t: additive_neg_log_posterior(t, sq, y, mean, width)[1],
-        theta,
-    )
-    assert err < 1e-3
 
 
 def test_the_additive_model_predicts_a_far_move_of_one_parameter_where_the_product_cannot() -> None:
