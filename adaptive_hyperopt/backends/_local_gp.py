@@ -191,17 +191,11 @@ class LocalGPSampler(BaseSampler):
         """The region's best trial with one parameter moved out of the region (a numeric one
         out of its range, a categorical one to another choice), the move of highest expected
         improvement under an additive model of every trial (None when no move leaves it).
-
-        A trust region converges on a local optimum; on a (nearly) separable objective the
-        better one often differs in a few parameters only, each in another well of its own
-        (Styblinski-Tang's, Levy's), which the box, centred far from it, cannot reach, and
-        whole-space proposals that move every parameter at once rarely find. The additive
-        model sees what each parameter's value did across all trials (docs/adaptive.md).
+        Why: the module docstring's "Escapes".
         """
         low, high = coder.box(region)
         num = ~coder.categorical
-        inside = np.all((x[:, num] >= low[num]) & (x[:, num] <= high[num]), axis=1)
-        start = x[int(np.argmin(np.where(inside, y, np.inf)))] if inside.any() else x[np.argmin(y)]
+        start = x[_incumbent(x, y, coder, (low, high))]
         rng = self._rng
         n, dim = self._n_candidates, len(num)
         moved = np.zeros((n, dim), dtype=bool)
@@ -310,14 +304,18 @@ class LocalGPSampler(BaseSampler):
         return {k: self._rng.randint(coder.n_choices(k)) for k in coder.roots}
 
 
-def _incumbent(x: np.ndarray, y: np.ndarray, coder: _Coder) -> int:
-    """The best trial inside the region, when one is (else the best of all).
+def _incumbent(
+    x: np.ndarray, y: np.ndarray, coder: _Coder, box: tuple[np.ndarray, np.ndarray] | None = None
+) -> int:
+    """The best trial inside the region (or `box`: the columns' unit bounds), when one is
+    (else the best of all).
 
     A better trial modelled from the margin (the old basin, after the trust region moved) would
     pull every proposal to the region's edge nearest it, and the model's nearest trials with it.
     """
     num = ~coder.categorical
-    inside = np.all((x[:, num] >= 0.0) & (x[:, num] <= 1.0), axis=1)
+    low, high = (0.0, 1.0) if box is None else (box[0][num], box[1][num])
+    inside = np.all((x[:, num] >= low) & (x[:, num] <= high), axis=1)
     return int(np.argmin(np.where(inside, y, np.inf))) if inside.any() else int(np.argmin(y))
 
 
